@@ -1,0 +1,55 @@
+"""What is timed: the ten tasks, the two backends, and which (model, task) points run.
+
+Plain data, no torch: asv imports this in every benchmark process, and a skipped point must
+not pay for a torch import. The calls themselves are in ``calls``.
+"""
+
+BACKENDS = ("autograd.functional", "torch.func")
+
+FAST = ("vjp", "jvp", "vhp")
+NON_VECTORIZED = FAST + ("hvp", "jacobian", "hessian")
+VECTORIZED = ("hessian_fwdrev", "hessian_revrev", "jacfwd", "jacrev")
+TASKS = NON_VECTORIZED + VECTORIZED
+DOUBLE_BACKWARD = ("jvp", "hvp", "vhp", "hessian")
+
+# Tasks whose cost or output grows with the parameter count: one pass, or one output row,
+# per parameter. Beyond MAX_PER_PARAMETER_TASK_PARAMS they cannot finish or fit.
+PER_PARAMETER = ("jacfwd", "hessian", "hessian_fwdrev", "hessian_revrev")
+MAX_PER_PARAMETER_TASK_PARAMS = 100_000
+
+RECOMMENDED = {
+    "resnet18": FAST,
+    "fcn_resnet": FAST,
+    "detr": FAST,
+    "ppl_simple_reg": TASKS,
+    "ppl_robust_reg": TASKS,
+    "wav2letter": FAST,
+    "deepspeech": ("vjp",),
+    "transformer": FAST,
+    "multiheadattn": FAST,
+}
+
+_CUDNN_RNN = (
+    "deepspeech's LSTM runs on cuDNN on CUDA, whose backward has no derivative, so "
+    "double-backward tasks (jvp, hvp, vhp, hessian) are unsupported, on every device for one series"
+)
+UNSUPPORTED = {("deepspeech", task): _CUDNN_RNN for task in DOUBLE_BACKWARD}
+UNSUPPORTED_BACKEND = {
+    ("torch.func", "jacobian"): (
+        "torch.func has no equivalent of autograd.functional.jacobian(vectorize=False); "
+        "its vectorized jacobians are the jacfwd and jacrev tasks"
+    ),
+}
+
+
+def skip_reason(model, task, backend=None, slow=False):
+    """Why the point does not run, or None when it does. Needs no torch."""
+    if task not in TASKS:
+        return f"unknown task {task!r}; known tasks: {', '.join(TASKS)}"
+    if (model, task) in UNSUPPORTED:
+        return UNSUPPORTED[(model, task)]
+    if (backend, task) in UNSUPPORTED_BACKEND:
+        return UNSUPPORTED_BACKEND[(backend, task)]
+    if not slow and task not in RECOMMENDED[model]:
+        return f"{task} is not a recommended task for {model}; PTBENCH_SLOW=1 runs it"
+    return None

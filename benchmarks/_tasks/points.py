@@ -1,0 +1,69 @@
+"""Prepared benchmark points, cached per process.
+
+asv runs a benchmark's ``setup`` before every sample; building a model there each time would
+cost more than the call. Workloads are built once per (model, size, device), vectors once per
+task, and a point's first preparation makes the one warm-up call.
+"""
+
+import functools
+
+import torch
+
+from .. import _models
+from . import MAX_PER_PARAMETER_TASK_PARAMS, PER_PARAMETER
+from .calls import CALLS, draw_v
+
+V_SEED = 1
+
+
+@functools.cache
+def workload(model, size, device):
+    return _models.build(model, size, device)
+
+
+@functools.cache
+def vector(model, task, size, device):
+    torch.manual_seed(V_SEED)
+    return draw_v(task, workload(model, size, device))
+
+
+def infeasible_reason(model, task, size, device):
+    """Why a per-parameter task cannot run on this workload, or None."""
+    if task not in PER_PARAMETER:
+        return None
+    count = sum(p.numel() for p in workload(model, size, device).params)
+    if count <= MAX_PER_PARAMETER_TASK_PARAMS:
+        return None
+    return (
+        f"{task} needs one pass or one output row per parameter and {model} has {count:,} "
+        f"parameters (limit {MAX_PER_PARAMETER_TASK_PARAMS:,}): it cannot finish or fit"
+    )
+
+
+def synchronize(device):
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+@functools.cache
+def prepared(model, task, backend, size, device):
+    """A zero-argument callable running the point once, synchronized; warmed up once."""
+    reason = infeasible_reason(model, task, size, device)
+    if reason:
+        raise NotImplementedError(reason)
+    w = workload(model, size, device)
+    v = vector(model, task, size, device)
+    call = CALLS[backend][task]
+
+    def run():
+        result = call(w.forward, w.params, v)
+        synchronize(device)
+        return result
+
+    run()
+    return run
+
+
+def result(model, task, backend, size, device):
+    """One call's result (for comparing backends), outside any timing."""
+    return prepared(model, task, backend, size, device)()
