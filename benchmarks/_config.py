@@ -38,8 +38,7 @@ def check_device(dev):
 
     if dev == "cuda" and not torch.cuda.is_available():
         raise ConfigError(
-            f"PTBENCH_DEVICE resolved to cuda but torch {torch.__version__} sees no CUDA device; "
-            "set PTBENCH_DEVICE=cpu"
+            f"PTBENCH_DEVICE resolved to cuda but torch {torch.__version__} sees no CUDA device; set PTBENCH_DEVICE=cpu"
         )
 
 

@@ -21,11 +21,12 @@ SIZE = _config.size(DEVICE)
 SLOW = _config.slow()
 
 
-def _points(backend=None, model=None, task=None):
+def _points(model, task, *backends):
     """Raise asv's skip for points that do not run; otherwise load torch and check the device."""
-    reason = skip_reason(model, task, backend, SLOW)
-    if reason:
-        raise NotImplementedError(reason)
+    for backend in backends:
+        reason = skip_reason(model, task, backend, SLOW)
+        if reason:
+            raise NotImplementedError(reason)
     _config.check_device(DEVICE)
     from ._tasks import points
 
@@ -39,7 +40,7 @@ class _Suite:
     version = "1"
 
     def setup(self, model, task, backend, size, device):
-        points = _points(backend, model, task)
+        points = _points(model, task, backend)
         self.run = points.prepared(model, task, backend, size, device)
 
 
@@ -73,7 +74,7 @@ class BackendDifference:
     unit = "max abs diff"
 
     def setup(self, model, task, size, device):
-        points = _points("torch.func", model, task)
+        points = _points(model, task, *BACKENDS)
         self.results = [points.result(model, task, backend, size, device) for backend in BACKENDS]
 
     def track_max_abs_diff(self, model, task, size, device):

@@ -1,7 +1,7 @@
 """Turn an ``nn.Module`` plus fixed inputs into a pure function of its parameters."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch.func import functional_call, replace_all_batch_norm_modules_
@@ -9,13 +9,14 @@ from torch.func import functional_call, replace_all_batch_norm_modules_
 
 @dataclass
 class Workload:
-    """``forward(*params)`` returns a scalar loss computed on fixed, pre-drawn inputs."""
+    """``forward(*params)`` returns a scalar loss computed on ``inputs``, drawn once."""
 
     forward: Callable[..., torch.Tensor]
     params: tuple[torch.Tensor, ...]
+    inputs: dict
 
 
-def functionalize(module, loss, device):
+def functionalize(module, loss, device, inputs):
     """Strip ``module``'s parameters into plain leaf tensors and return the pure loss function.
 
     ``loss(call)`` computes the loss, where ``call(*args)`` runs ``module`` with the parameters
@@ -30,7 +31,7 @@ def functionalize(module, loss, device):
     params = tuple(p.detach().requires_grad_(True) for _, p in module.named_parameters())
 
     def forward(*new_params):
-        state = dict(zip(names, new_params))
+        state = dict(zip(names, new_params, strict=True))
         return loss(lambda *args: functional_call(module, state, args))
 
-    return Workload(forward, params)
+    return Workload(forward, params, inputs)

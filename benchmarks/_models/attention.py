@@ -7,8 +7,8 @@ backward, which would rule out every second-order task (vhp, jvp, hvp, hessian).
 """
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 
 class MultiheadAttention(nn.Module):

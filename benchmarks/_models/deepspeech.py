@@ -11,8 +11,8 @@ import contextlib
 import math
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 
 class SequenceWise(nn.Module):
@@ -150,4 +150,5 @@ def build(size, device):
         out, out_sizes = call(inputs, input_sizes)
         return F.ctc_loss(out.transpose(0, 1), targets, out_sizes, target_sizes)
 
-    return functionalize(model, loss, device)
+    named = {"inputs": inputs, "input_sizes": input_sizes, "targets": targets, "target_sizes": target_sizes}
+    return functionalize(model, loss, device, named)

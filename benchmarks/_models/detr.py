@@ -10,9 +10,9 @@ therefore written as a sum of absolute differences, the same quantity.
 
 import numpy as np
 import torch
-from torch import nn
 import torch.nn.functional as F
 from scipy.optimize import linear_sum_assignment
+from torch import nn
 
 from .attention import DecoderLayer, EncoderLayer, Stack
 from .resnet import resnet50
@@ -42,10 +42,14 @@ class DETR(nn.Module):
     def forward(self, inputs):
         h = self.conv(self.backbone(inputs))
         H, W = h.shape[-2:]
-        pos = torch.cat(
-            [self.col_embed[:W].unsqueeze(0).repeat(H, 1, 1), self.row_embed[:H].unsqueeze(1).repeat(1, W, 1)],
-            dim=-1,
-        ).flatten(0, 1).unsqueeze(1)
+        pos = (
+            torch.cat(
+                [self.col_embed[:W].unsqueeze(0).repeat(H, 1, 1), self.row_embed[:H].unsqueeze(1).repeat(1, W, 1)],
+                dim=-1,
+            )
+            .flatten(0, 1)
+            .unsqueeze(1)
+        )
         src = pos + 0.1 * h.flatten(2).permute(2, 0, 1)
         queries = self.query_pos.unsqueeze(1).expand(-1, inputs.size(0), -1)
         h = self.transformer.decoder(queries, self.transformer.encoder(src)).transpose(0, 1)
@@ -63,10 +67,14 @@ def box_area(boxes):
 
 def generalized_box_iou(boxes1, boxes2):
     area1, area2 = box_area(boxes1), box_area(boxes2)
-    inter_wh = (torch.min(boxes1[:, None, 2:], boxes2[:, 2:]) - torch.max(boxes1[:, None, :2], boxes2[:, :2])).clamp(min=0)
+    inter_wh = (torch.min(boxes1[:, None, 2:], boxes2[:, 2:]) - torch.max(boxes1[:, None, :2], boxes2[:, :2])).clamp(
+        min=0
+    )
     inter = inter_wh[..., 0] * inter_wh[..., 1]
     union = area1[:, None] + area2 - inter
-    hull_wh = (torch.max(boxes1[:, None, 2:], boxes2[:, 2:]) - torch.min(boxes1[:, None, :2], boxes2[:, :2])).clamp(min=0)
+    hull_wh = (torch.max(boxes1[:, None, 2:], boxes2[:, 2:]) - torch.min(boxes1[:, None, :2], boxes2[:, :2])).clamp(
+        min=0
+    )
     hull = hull_wh[..., 0] * hull_wh[..., 1]
     return inter / union - (hull - union) / hull
 
@@ -111,7 +119,7 @@ class SetCriterion(nn.Module):
         src_idx = torch.cat([src for src, _ in indices]).to(device)
 
         # labels: cross-entropy against matched classes, "no object" elsewhere.
-        matched_classes = torch.cat([t["labels"][j.to(device)] for t, (_, j) in zip(targets, indices)])
+        matched_classes = torch.cat([t["labels"][j.to(device)] for t, (_, j) in zip(targets, indices, strict=True)])
         target_classes = torch.full(logits.shape[:2], self.num_classes, dtype=torch.int64, device=device)
         target_classes[batch_idx, src_idx] = matched_classes
         losses = {"loss_ce": F.cross_entropy(logits.transpose(1, 2), target_classes, self.empty_weight)}
@@ -124,7 +132,7 @@ class SetCriterion(nn.Module):
 
         # boxes: L1 and generalized IoU on matched pairs.
         src_boxes = outputs["pred_boxes"][batch_idx, src_idx]
-        target_boxes = torch.cat([t["boxes"][j.to(device)] for t, (_, j) in zip(targets, indices)])
+        target_boxes = torch.cat([t["boxes"][j.to(device)] for t, (_, j) in zip(targets, indices, strict=True)])
         losses["loss_bbox"] = F.l1_loss(src_boxes, target_boxes, reduction="none").sum() / num_boxes
         giou = generalized_box_iou(box_cxcywh_to_xyxy(src_boxes), box_cxcywh_to_xyxy(target_boxes))
         losses["loss_giou"] = (1 - torch.diag(giou)).sum() / num_boxes
@@ -164,4 +172,4 @@ def build(size, device):
         losses = criterion(call(inputs), targets)
         return sum(losses[k] * w for k, w in WEIGHTS.items())
 
-    return functionalize(model, loss, device)
+    return functionalize(model, loss, device, {"inputs": inputs, "targets": targets})

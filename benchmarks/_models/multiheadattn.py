@@ -1,8 +1,8 @@
 """Multi-head attention container (the torchtext design): projections, attention, output."""
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 
 class InProjContainer(nn.Module):
@@ -64,4 +64,5 @@ def build(size, device):
         out, weights = call(query, key, value, attn_mask, bias_kv, bias_kv)
         return out.sum() + weights.sum()
 
-    return functionalize(model, loss, device)
+    named = {"query": query, "key": key, "attn_mask": attn_mask, "bias_k": bias_kv}
+    return functionalize(model, loss, device, named)

@@ -22,7 +22,7 @@ def build_simple_reg(size, device):
         likelihood = dist.Bernoulli(logits=X.mm(beta), validate_args=False).log_prob(Y).sum()
         return likelihood + beta_prior.log_prob(beta).sum()
 
-    return Workload(forward, (beta,))
+    return Workload(forward, (beta,), {"X": X, "Y": Y})
 
 
 def build_robust_reg(size, device):
@@ -44,4 +44,4 @@ def build_robust_reg(size, device):
         beta_score = dist.StudentT(nu, mu, sigma).log_prob(Y).sum() + beta_prior.log_prob(beta)
         return nu_score.sum() + sigma_score.sum() + beta_score.sum()
 
-    return Workload(forward, (nu, log_sigma, beta))
+    return Workload(forward, (nu, log_sigma, beta), {"X": X, "Y": Y})

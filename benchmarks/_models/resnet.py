@@ -1,8 +1,8 @@
 """ResNet in plain torch, layer for layer and name for name the torchvision architecture."""
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 
 class BasicBlock(nn.Module):
@@ -116,4 +116,5 @@ def build(size, device):
     model = resnet18()
     inputs = torch.rand(batch, 3, side, side, device=device)
     labels = torch.rand(batch, device=device).mul(10).long()
-    return functionalize(model, lambda call: F.cross_entropy(call(inputs), labels), device)
+    loss = lambda call: F.cross_entropy(call(inputs), labels)
+    return functionalize(model, loss, device, {"inputs": inputs, "labels": labels})

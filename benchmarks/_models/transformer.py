@@ -3,8 +3,8 @@
 import math
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 from .attention import EncoderLayer, Stack
 
@@ -50,4 +50,4 @@ def build(size, device):
     def loss(call):
         return F.nll_loss(call(inputs).reshape(batch * seq, ntoken), targets.reshape(batch * seq))
 
-    return functionalize(model, loss, device)
+    return functionalize(model, loss, device, {"data": data, "inputs": inputs, "targets": targets})

@@ -1,8 +1,8 @@
 """Wav2Letter on raw waveforms, the architecture of ``torchaudio.models.Wav2Letter``."""
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 
 def _conv(cin, cout, kernel, stride=1, padding=0):
@@ -35,4 +35,5 @@ def build(size, device):
     model = Wav2Letter(num_classes=vocab)
     inputs = torch.rand(batch, 1, frames, device=device)
     labels = torch.rand(batch, 3, device=device).mul(vocab).long()
-    return functionalize(model, lambda call: F.nll_loss(call(inputs), labels), device)
+    loss = lambda call: F.nll_loss(call(inputs), labels)
+    return functionalize(model, loss, device, {"inputs": inputs, "labels": labels})

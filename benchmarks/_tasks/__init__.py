@@ -33,11 +33,16 @@ _CUDNN_RNN = (
     "deepspeech's LSTM runs on cuDNN on CUDA, whose backward has no derivative, so "
     "double-backward tasks (jvp, hvp, vhp, hessian) are unsupported, on every device for one series"
 )
-UNSUPPORTED = {("deepspeech", task): _CUDNN_RNN for task in DOUBLE_BACKWARD}
-UNSUPPORTED_BACKEND = {
-    ("torch.func", "jacobian"): (
+# (model, task, backend) -> root cause; None matches any model or backend.
+UNSUPPORTED = {
+    **{("deepspeech", task, None): _CUDNN_RNN for task in DOUBLE_BACKWARD},
+    (None, "jacobian", "torch.func"): (
         "torch.func has no equivalent of autograd.functional.jacobian(vectorize=False); "
         "its vectorized jacobians are the jacfwd and jacrev tasks"
+    ),
+    ("multiheadattn", "hessian", "autograd.functional"): (
+        "the loss is linear in the output projection, so that Hessian block does not depend on "
+        "the input and autograd.functional.hessian(strict=True) refuses it"
     ),
 }
 
@@ -46,10 +51,9 @@ def skip_reason(model, task, backend=None, slow=False):
     """Why the point does not run, or None when it does. Needs no torch."""
     if task not in TASKS:
         return f"unknown task {task!r}; known tasks: {', '.join(TASKS)}"
-    if (model, task) in UNSUPPORTED:
-        return UNSUPPORTED[(model, task)]
-    if (backend, task) in UNSUPPORTED_BACKEND:
-        return UNSUPPORTED_BACKEND[(backend, task)]
+    for key in ((model, task, backend), (model, task, None), (None, task, backend)):
+        if key in UNSUPPORTED:
+            return UNSUPPORTED[key]
     if not slow and task not in RECOMMENDED[model]:
         return f"{task} is not a recommended task for {model}; PTBENCH_SLOW=1 runs it"
     return None

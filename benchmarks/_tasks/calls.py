@@ -5,8 +5,8 @@ its parameter tuple, ``v`` the vector drawn by ``draw_v`` (None for tasks withou
 """
 
 import torch
-from torch.autograd import functional as AF
 import torch.func as TF
+from torch.autograd import functional as AF
 
 
 def _argnums(inputs):

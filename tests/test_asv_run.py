@@ -1,0 +1,69 @@
+"""`asv run --python=same --quick` over the autograd suite at small size: nothing fails.
+
+Runs in a copy of the suite (its own git repository, results directory and asv machine file)
+so the repository's ``results/`` is untouched. Then checks every point: a number where the
+point runs, n/a (NaN) where it is skipped, and no failure (None) anywhere.
+"""
+
+import itertools
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks._tasks import BACKENDS, skip_reason
+
+ROOT = Path(__file__).resolve().parents[1]
+ASV = [sys.executable, "-m", "asv"]
+
+pytestmark = pytest.mark.slow
+
+
+def expected(name, params):
+    """Whether the point should produce a value (True) or be skipped (False)."""
+    model, task = params[0], params[1]
+    backends = BACKENDS if "BackendDifference" in name else (params[2],)
+    return all(skip_reason(model, task, backend) is None for backend in backends)
+
+
+def test_quick_asv_run_has_no_failures(tmp_path):
+    work = tmp_path / "suite"
+    shutil.copytree(ROOT / "benchmarks", work / "benchmarks", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "asv.conf.json", work)
+    env = {**os.environ, "HOME": str(tmp_path), "PTBENCH_SIZE": "small", "PTBENCH_DEVICE": "cpu", "PTBENCH_SLOW": "0"}
+    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    for cmd in (git + ["init", "-q", "-b", "main"], git + ["add", "."], git + ["commit", "-qm", "suite"]):
+        subprocess.run(cmd, cwd=work, check=True)
+    subprocess.run(ASV + ["machine", "--yes", "--machine", "ci"], cwd=work, env=env, check=True, capture_output=True)
+    run = subprocess.run(
+        ASV + ["run", "--python=same", "--quick", "--show-stderr", "-b", "autograd_functional"],
+        cwd=work, env=env, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    print(run.stdout[-20000:])
+    assert run.returncode == 0, run.stderr[-5000:]
+
+    (result_file,) = [p for p in (work / "results" / "ci").glob("*.json") if p.name != "machine.json"]
+    data = json.loads(result_file.read_text())
+    columns = data["result_columns"]
+    names = {name for name in data["results"] if name.startswith("autograd_functional.")}
+    assert {n.split(".")[1] for n in names} == {"Time", "PeakMemory", "BackendDifference"}
+    problems, counted = [], 0
+    for name in sorted(names):
+        row = dict(zip(columns, data["results"][name], strict=False))
+        for params, value in zip(itertools.product(*row["params"]), row["result"], strict=True):
+            params = [p.strip("'") for p in params]
+            if value is None:
+                problems.append(f"{name}{params} failed")
+            elif expected(name, params) != (not math.isnan(value)):
+                problems.append(f"{name}{params} = {value}, expected {'a value' if expected(name, params) else 'n/a'}")
+            counted += not math.isnan(value)
+    assert not problems, "\n".join(problems)
+    # Per backend, recommended points: 6 models x 3 fast tasks + 2 ppl models x 10 + deepspeech vjp = 39,
+    # less ppl jacobian on torch.func = 37; time and peakmem for both, the difference for 37.
+    assert counted == 2 * (39 + 37) + 37
