@@ -47,6 +47,56 @@ def size(dev=None):
     return _choice("PTBENCH_SIZE", SIZES, "full" if (dev or device()) == "cuda" else "small")
 
 
+def _list(name, allowed, default):
+    raw = os.environ.get(name, "").strip().lower() or default
+    values = [v.strip() for v in raw.split(",") if v.strip()]
+    bad = [v for v in values if v not in allowed]
+    if bad or not values:
+        raise ConfigError(f"{name}={raw!r} is not valid; a comma-separated list of: {', '.join(allowed)}")
+    return list(dict.fromkeys(values))
+
+
+def precisions(dev):
+    """``PTBENCH_PRECISIONS`` (timm): fp32 on CPU; fp32 and bf16 autocast on CUDA."""
+    from ._tasks import TIMM_PRECISIONS
+
+    return _list("PTBENCH_PRECISIONS", TIMM_PRECISIONS, "fp32" if dev == "cpu" else "fp32,amp_bf16")
+
+
+def memory_formats():
+    """``PTBENCH_MEMORY_FORMATS`` (timm): contiguous unless asked."""
+    from ._tasks import TIMM_MEMORY_FORMATS
+
+    return _list("PTBENCH_MEMORY_FORMATS", TIMM_MEMORY_FORMATS, "contiguous")
+
+
+def compile_selection(dev):
+    """``PTBENCH_COMPILE`` (timm): which models also run under torch.compile."""
+    return _choice("PTBENCH_COMPILE", COMPILE_CHOICES, "subset" if dev == "cpu" else "all")
+
+
+COMPILE_CHOICES = ("subset", "all", "none")
+
+
+def shard():
+    """``PTBENCH_SHARD=i/n``: the i-th (1-based) of n contiguous slices of the sorted model list."""
+    raw = os.environ.get("PTBENCH_SHARD", "").strip() or "1/1"
+    try:
+        index, count = (int(part) for part in raw.split("/"))
+        if not 1 <= index <= count:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"PTBENCH_SHARD={raw!r} is not valid; use i/n with 1 <= i <= n, e.g. 2/4") from None
+    return index, count
+
+
+def take_shard(names, index, count):
+    """Contiguous slices whose sizes differ by at most one, in order."""
+    names = sorted(names)
+    start = (index - 1) * len(names) // count
+    return names[start : index * len(names) // count]
+
+
 def slow():
     """``PTBENCH_SLOW=1`` adds every supported non-recommended task."""
     return _choice("PTBENCH_SLOW", FLAGS, "0") == "1"

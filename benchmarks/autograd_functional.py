@@ -38,19 +38,21 @@ class _Suite:
     params = [list(MODELS), list(TASKS), list(BACKENDS), [SIZE], [DEVICE]]
     # Bump only when the measured work changes (asv keys history by it).
     version = "1"
+    warm_up = True
 
     def setup(self, model, task, backend, size, device):
         points = _points(model, task, backend)
-        self.run = points.prepared(model, task, backend, size, device)
+        prepare = points.prepared if self.warm_up else points.call
+        self.run = prepare(model, task, backend, size, device)
 
 
 class Time(_Suite):
     """Seconds per call; the timed region is the call plus device synchronization."""
 
     # Calls range from 0.1 ms (ppl, multiheadattn) to minutes (full size on CPU): asv picks
-    # ``number`` so a sample lasts >= 10 ms, then takes 2-10 samples within ~2 s.
+    # ``number`` so a sample lasts >= 10 ms, then takes 2-10 samples within ~1.5 s.
     number = 0
-    repeat = (2, 10, 2.0)
+    repeat = (2, 10, 1.5)
     warmup_time = 0  # setup already made the warm-up call
     rounds = 1
 
@@ -60,6 +62,8 @@ class Time(_Suite):
 
 class PeakMemory(_Suite):
     """Peak resident memory of the benchmark process (CPU memory) around one call."""
+
+    warm_up = False  # the process maximum needs one call
 
     def peakmem_call(self, model, task, backend, size, device):
         self.run()
@@ -75,7 +79,7 @@ class BackendDifference:
 
     def setup(self, model, task, size, device):
         points = _points(model, task, *BACKENDS)
-        self.results = [points.result(model, task, backend, size, device) for backend in BACKENDS]
+        self.results = [points.call(model, task, backend, size, device)() for backend in BACKENDS]
 
     def track_max_abs_diff(self, model, task, size, device):
         from ._tasks.calls import max_abs_diff

@@ -42,7 +42,8 @@ def test_quick_asv_run_has_no_failures(tmp_path):
         subprocess.run(cmd, cwd=work, check=True)
     subprocess.run(ASV + ["machine", "--yes", "--machine", "ci"], cwd=work, env=env, check=True, capture_output=True)
     run = subprocess.run(
-        ASV + ["run", "--python=same", "--set-commit-hash=HEAD", "--quick", "--show-stderr", "-b", "autograd_functional"],
+        ASV + ["run", "--python=same", "--set-commit-hash=HEAD", "--quick", "--show-stderr"]
+        + ["-b", "autograd_functional"],
         cwd=work, env=env, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
     print(run.stdout[-20000:])

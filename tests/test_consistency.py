@@ -38,7 +38,7 @@ def test_backends_agree(model, task):
     if reason:
         pytest.skip(reason)
     results = {
-        backend: points.result(model, task, backend, "small", "cpu")
+        backend: points.call(model, task, backend, "small", "cpu")()
         for backend in BACKENDS
         if skip_reason(model, task, backend, slow=True) is None
     }
@@ -46,7 +46,7 @@ def test_backends_agree(model, task):
         assert all(torch.isfinite(leaf).all() for leaf in calls.leaves(result))
     if len(results) == 2:
         torch.testing.assert_close(results["torch.func"], results["autograd.functional"], **calls.tolerance(task))
-    points.prepared.cache_clear()
+    points.call.cache_clear()
 
 
 def test_same_seed_same_loss():

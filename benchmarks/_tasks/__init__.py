@@ -57,3 +57,9 @@ def skip_reason(model, task, backend=None, slow=False):
     if not slow and task not in RECOMMENDED[model]:
         return f"{task} is not a recommended task for {model}; PTBENCH_SLOW=1 runs it"
     return None
+
+
+# timm suite: the variants a step can run in (calls in ``timm_steps``).
+TIMM_MODES = ("inference", "training")
+TIMM_PRECISIONS = ("fp32", "bf16", "amp_bf16", "amp_fp16")
+TIMM_MEMORY_FORMATS = ("contiguous", "channels_last")

@@ -2,7 +2,7 @@
 
 asv runs a benchmark's ``setup`` before every sample; building a model there each time would
 cost more than the call. Workloads are built once per (model, size, device), vectors once per
-task, and a point's first preparation makes the one warm-up call.
+task, and a point prepared for timing makes its one warm-up call.
 """
 
 import functools
@@ -46,24 +46,26 @@ def synchronize(device):
 
 
 @functools.cache
-def prepared(model, task, backend, size, device):
-    """A zero-argument callable running the point once, synchronized; warmed up once."""
+def call(model, task, backend, size, device):
+    """A zero-argument callable running the point once, synchronized."""
     reason = infeasible_reason(model, task, size, device)
     if reason:
         raise NotImplementedError(reason)
     w = workload(model, size, device)
     v = vector(model, task, size, device)
-    call = CALLS[backend][task]
+    task_call = CALLS[backend][task]
 
     def run():
-        result = call(w.forward, w.params, v)
+        result = task_call(w.forward, w.params, v)
         synchronize(device)
         return result
 
-    run()
     return run
 
 
-def result(model, task, backend, size, device):
-    """One call's result (for comparing backends), outside any timing."""
-    return prepared(model, task, backend, size, device)()
+@functools.cache
+def prepared(model, task, backend, size, device):
+    """``call`` after its one warm-up call, for timing."""
+    run = call(model, task, backend, size, device)
+    run()
+    return run
