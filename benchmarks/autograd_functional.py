@@ -12,25 +12,25 @@ configured task set raise NotImplementedError in ``setup`` (asv shows n/a) befor
 imported; everything heavy happens in ``setup`` through per-process caches.
 """
 
+import json
+import os
+import subprocess
+import sys
+
 from . import _config
 from ._models import MODELS
-from ._tasks import BACKENDS, TASKS, skip_reason
+from ._tasks import BACKENDS, BASELINE_MEMORY_MODELS, TASKS, skip_reason
 
 DEVICE = _config.device()
 SIZE = _config.size(DEVICE)
 SLOW = _config.slow()
 
 
-def _points(model, task, *backends):
-    """Raise asv's skip for points that do not run; otherwise load torch and check the device."""
-    for backend in backends:
-        reason = skip_reason(model, task, backend, SLOW)
-        if reason:
-            raise NotImplementedError(reason)
+def _check(reason):
+    """Skip (asv shows n/a) when there is a reason; otherwise check the device, loading torch."""
+    if reason:
+        raise NotImplementedError(reason)
     _config.check_device(DEVICE)
-    from ._tasks import points
-
-    return points
 
 
 class _Suite:
@@ -40,8 +40,15 @@ class _Suite:
     version = "1"
     warm_up = True
 
+    @classmethod
+    def skip_reason(cls, model, task, backend):
+        """Why a point does not run here, or None. Needs no torch (tools/select_points.py uses it)."""
+        return skip_reason(model, task, backend, SLOW)
+
     def setup(self, model, task, backend, size, device):
-        points = _points(model, task, backend)
+        _check(self.skip_reason(model, task, backend))
+        from ._tasks import points
+
         prepare = points.prepared if self.warm_up else points.call
         self.run = prepare(model, task, backend, size, device)
 
@@ -65,6 +72,12 @@ class PeakMemory(_Suite):
 
     warm_up = False  # the process maximum needs one call
 
+    @classmethod
+    def skip_reason(cls, model, task, backend):
+        if model in BASELINE_MEMORY_MODELS:
+            return f"{model}'s tensors take kilobytes: the process peak would be torch's own footprint"
+        return super().skip_reason(model, task, backend)
+
     def peakmem_call(self, model, task, backend, size, device):
         self.run()
 
@@ -76,15 +89,42 @@ class BackendDifference:
     params = [list(MODELS), list(TASKS), [SIZE], [DEVICE]]
     version = "1"
     unit = "max abs diff"
+    setup_cache_timeout = 7200
 
-    def setup(self, model, task, size, device):
-        points = _points(model, task, *BACKENDS)
-        self.results = [points.call(model, task, backend, size, device)() for backend in BACKENDS]
+    @classmethod
+    def skip_reason(cls, model, task, backend=None):
+        return next(filter(None, (skip_reason(model, task, b, SLOW) for b in BACKENDS)), None)
 
-    def track_max_abs_diff(self, model, task, size, device):
-        from ._tasks.calls import max_abs_diff
+    def setup_cache(self):
+        """Every point's difference, one child process per model: a torch import per model rather
+        than per point, and a model that runs out of memory fails alone."""
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        found = {}
+        for model in MODELS:
+            tasks = [task for task in TASKS if self.skip_reason(model, task) is None]
+            if not tasks:
+                continue
+            command = [sys.executable, "-m", "benchmarks._tasks.differences", model, SIZE, DEVICE, *tasks]
+            proc = subprocess.run(command, capture_output=True, text=True, env=env)
+            if proc.returncode == 0:
+                found.update({(model, task): value for task, value in json.loads(proc.stdout).items()})
+            else:
+                error = f"error: differences for {model} exited {proc.returncode}: {proc.stderr.strip()[-2000:]}"
+                found.update(dict.fromkeys(((model, task) for task in tasks), error))
+        return found
 
-        return max_abs_diff(*self.results)
+    def setup(self, found, model, task, size, device):
+        if self.skip_reason(model, task):
+            raise NotImplementedError(self.skip_reason(model, task))
+        value = found[(model, task)]
+        if isinstance(value, str):
+            if value.startswith("skip: "):
+                raise NotImplementedError(value.removeprefix("skip: "))
+            raise RuntimeError(value)
+
+    def track_max_abs_diff(self, found, model, task, size, device):
+        return found[(model, task)]
 
 
 class CudaPeakMemory(_Suite):

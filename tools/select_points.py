@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
-from benchmarks._tasks import BACKENDS, skip_reason  # noqa: E402
 
 
 def patterns(module_name, class_name):
@@ -24,8 +23,7 @@ def patterns(module_name, class_name):
     (method,) = [n for n, _ in inspect.getmembers(cls) if n.startswith(("time_", "peakmem_", "track_"))]
     for values in itertools.product(*cls.params):
         point = dict(zip(cls.param_names, values, strict=True))
-        backends = [point["backend"]] if "backend" in point else BACKENDS
-        if all(skip_reason(point["model"], point["task"], b, module.SLOW) is None for b in backends):
+        if cls.skip_reason(point["model"], point["task"], point.get("backend")) is None:
             args = ", ".join(repr(v) for v in values)
             yield "^" + re.escape(f"{module_name}.{class_name}.{method}({args})") + "$"
 

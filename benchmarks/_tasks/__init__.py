@@ -17,6 +17,9 @@ DOUBLE_BACKWARD = ("jvp", "hvp", "vhp", "hessian")
 PER_PARAMETER = ("jacfwd", "hessian", "hessian_fwdrev", "hessian_revrev")
 MAX_PER_PARAMETER_TASK_PARAMS = 100_000
 
+# Workloads of a few kilobytes: a process's peak memory is torch's own footprint, not theirs.
+BASELINE_MEMORY_MODELS = ("ppl_simple_reg", "ppl_robust_reg", "multiheadattn")
+
 RECOMMENDED = {
     "resnet18": FAST,
     "fcn_resnet": FAST,
