@@ -38,7 +38,6 @@ class _Suite:
     params = [list(MODELS), list(TASKS), list(BACKENDS), [SIZE], [DEVICE]]
     # Bump only when the measured work changes (asv keys history by it).
     version = "1"
-    warm_up = True
 
     @classmethod
     def skip_reason(cls, model, task, backend):
@@ -49,18 +48,18 @@ class _Suite:
         _check(self.skip_reason(model, task, backend))
         from ._tasks import points
 
-        prepare = points.prepared if self.warm_up else points.call
-        self.run = prepare(model, task, backend, size, device)
+        self.run = points.call(model, task, backend, size, device)
 
 
 class Time(_Suite):
     """Seconds per call; the timed region is the call plus device synchronization."""
 
-    # Calls range from 0.1 ms (ppl, multiheadattn) to minutes (full size on CPU): asv picks
-    # ``number`` so a sample lasts >= 10 ms, then takes 2-10 samples within ~1.5 s.
+    # Calls range from 0.1 ms (ppl, multiheadattn) to minutes (full size on CPU). asv's choice of
+    # ``number`` (a sample lasts >= 10 ms) runs the untimed warm-up calls; then 2-10 samples
+    # within ~1 s. One round: each running point is a fresh process costing ~3 s before its call.
     number = 0
-    repeat = (2, 10, 1.5)
-    warmup_time = 0  # setup already made the warm-up call
+    repeat = (2, 10, 1.0)
+    warmup_time = 0
     rounds = 1
 
     def time_call(self, model, task, backend, size, device):
@@ -69,8 +68,6 @@ class Time(_Suite):
 
 class PeakMemory(_Suite):
     """Peak resident memory of the benchmark process (CPU memory) around one call."""
-
-    warm_up = False  # the process maximum needs one call
 
     @classmethod
     def skip_reason(cls, model, task, backend):

@@ -2,7 +2,7 @@
 
 asv runs a benchmark's ``setup`` before every sample; building a model there each time would
 cost more than the call. Workloads are built once per (model, size, device), vectors once per
-task, and a point prepared for timing makes its one warm-up call.
+task; the warm-up calls are asv's own (its calibration of ``number``).
 """
 
 import functools
@@ -60,12 +60,4 @@ def call(model, task, backend, size, device):
         synchronize(device)
         return result
 
-    return run
-
-
-@functools.cache
-def prepared(model, task, backend, size, device):
-    """``call`` after its one warm-up call, for timing."""
-    run = call(model, task, backend, size, device)
-    run()
     return run
