@@ -86,42 +86,50 @@ class BackendDifference:
     params = [list(MODELS), list(TASKS), [SIZE], [DEVICE]]
     version = "1"
     unit = "max abs diff"
-    setup_cache_timeout = 7200
 
     @classmethod
     def skip_reason(cls, model, task, backend=None):
         return next(filter(None, (skip_reason(model, task, b, SLOW) for b in BACKENDS)), None)
 
     def setup_cache(self):
-        """Every point's difference, one child process per model: a torch import per model rather
-        than per point, and a model that runs out of memory fails alone."""
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-        found = {}
-        for model in MODELS:
-            tasks = [task for task in TASKS if self.skip_reason(model, task) is None]
-            if not tasks:
-                continue
+        """asv keeps this directory for all of the class's points: each model's differences are
+        stored there by the first of its points that runs."""
+        return os.getcwd()
+
+    @staticmethod
+    def _model_differences(directory, model):
+        """All of a model's differences, computed once in a child process: a torch import per
+        model rather than per point, and a model that runs out of memory fails alone."""
+        path = os.path.join(directory, f"differences-{model}.json")
+        if not os.path.exists(path):
+            tasks = [task for task in TASKS if BackendDifference.skip_reason(model, task) is None]
+            root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
             command = [sys.executable, "-m", "benchmarks._tasks.differences", model, SIZE, DEVICE, *tasks]
             proc = subprocess.run(command, capture_output=True, text=True, env=env)
             if proc.returncode == 0:
-                found.update({(model, task): value for task, value in json.loads(proc.stdout).items()})
+                found = json.loads(proc.stdout)
             else:
                 error = f"error: differences for {model} exited {proc.returncode}: {proc.stderr.strip()[-2000:]}"
-                found.update(dict.fromkeys(((model, task) for task in tasks), error))
-        return found
+                found = dict.fromkeys(tasks, error)
+            with open(path, "w") as f:
+                json.dump(found, f)
+        with open(path) as f:
+            return json.load(f)
 
-    def setup(self, found, model, task, size, device):
-        if self.skip_reason(model, task):
-            raise NotImplementedError(self.skip_reason(model, task))
-        value = found[(model, task)]
+    def setup(self, directory, model, task, size, device):
+        reason = self.skip_reason(model, task)
+        if reason:
+            raise NotImplementedError(reason)
+        value = self._model_differences(directory, model)[task]
         if isinstance(value, str):
             if value.startswith("skip: "):
                 raise NotImplementedError(value.removeprefix("skip: "))
             raise RuntimeError(value)
+        self.value = value
 
-    def track_max_abs_diff(self, found, model, task, size, device):
-        return found[(model, task)]
+    def track_max_abs_diff(self, directory, model, task, size, device):
+        return self.value
 
 
 class CudaPeakMemory(_Suite):
