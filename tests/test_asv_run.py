@@ -31,7 +31,8 @@ def expected(name, params):
     return cls.skip_reason(params[0], params[1], backend) is None
 
 
-def test_quick_asv_run_has_no_failures(tmp_path):
+def quick_run(tmp_path, *selection):
+    """`asv run --python=same --quick` over ``selection`` in a copy of the suite; its results."""
     work = tmp_path / "suite"
     shutil.copytree(ROOT / "benchmarks", work / "benchmarks", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "asv.conf.json", work)
@@ -41,31 +42,53 @@ def test_quick_asv_run_has_no_failures(tmp_path):
     for cmd in (git + ["init", "-q", "-b", "main"], git + ["add", "."], git + ["commit", "-qm", "suite"]):
         subprocess.run(cmd, cwd=work, check=True)
     subprocess.run(ASV + ["machine", "--yes", "--machine", "ci"], cwd=work, env=env, check=True, capture_output=True)
+    bench = [arg for pattern in selection for arg in ("-b", pattern)]
     run = subprocess.run(
-        ASV + ["run", "--python=same", "--set-commit-hash=HEAD", "--quick", "--show-stderr"]
-        + ["-b", "autograd_functional"],
-        cwd=work, env=env, capture_output=True, text=True, timeout=1800,
+        ASV + ["run", "--python=same", "--set-commit-hash=HEAD", "--quick", "--show-stderr", *bench],
+        cwd=work, env=env, capture_output=True, text=True, timeout=2400,
     )  # fmt: skip
     print(run.stdout[-20000:])
     assert run.returncode == 0, run.stderr[-5000:]
-
     (result_file,) = [p for p in (work / "results" / "ci").glob("*.json") if p.name != "machine.json"]
-    data = json.loads(result_file.read_text())
+    return json.loads(result_file.read_text())
+
+
+def rows(data, prefix):
+    """(benchmark name, parameter values, value) for every point of the benchmarks under ``prefix``."""
     columns = data["result_columns"]
+    for name in sorted(n for n in data["results"] if n.startswith(prefix)):
+        row = dict(zip(columns, data["results"][name], strict=False))
+        for params, value in zip(itertools.product(*row["params"]), row["result"], strict=True):
+            yield name, [p.strip("'") for p in params], value
+
+
+def test_quick_asv_run_has_no_failures(tmp_path):
+    data = quick_run(tmp_path, "autograd_functional")
     names = {name for name in data["results"] if name.startswith("autograd_functional.")}
     assert {n.split(".")[1] for n in names} == {"Time", "PeakMemory", "BackendDifference"}
     problems, counted = [], 0
-    for name in sorted(names):
-        row = dict(zip(columns, data["results"][name], strict=False))
-        for params, value in zip(itertools.product(*row["params"]), row["result"], strict=True):
-            params = [p.strip("'") for p in params]
-            if value is None:
-                problems.append(f"{name}{params} failed")
-            elif expected(name, params) != (not math.isnan(value)):
-                problems.append(f"{name}{params} = {value}, expected {'a value' if expected(name, params) else 'n/a'}")
-            counted += not math.isnan(value)
+    for name, params, value in rows(data, "autograd_functional."):
+        if value is None:
+            problems.append(f"{name}{params} failed")
+        elif expected(name, params) != (not math.isnan(value)):
+            problems.append(f"{name}{params} = {value}, expected {'a value' if expected(name, params) else 'n/a'}")
+        counted += not math.isnan(value)
     assert not problems, "\n".join(problems)
     # Per backend, recommended points: 6 models x 3 fast tasks + 2 ppl models x 10 + deepspeech vjp = 39,
     # less ppl jacobian on torch.func = 37. Time: both; peak memory: less the 3 tiny models'
     # 22 + 20 + 2 points (multiheadattn 3 + 3, ppl 10 + 9 each) = 32; the difference: 37.
     assert counted == (39 + 37) + 32 + 37
+
+
+def test_quick_timm_run_has_no_failures(tmp_path):
+    """The timm suite end to end on two small models, eager and compiled, in every benchmark class."""
+    models = "(regnety_002|lcnet_050)"
+    data = quick_run(
+        tmp_path, rf"timm_suite\.Eager\..*\('{models}'", r"timm_suite\.(Compiled|CompileTime)\..*'regnety_002'"
+    )
+    points = list(rows(data, "timm_suite."))
+    assert {name.split(".")[1] for name, _, _ in points} == {"Eager", "Compiled", "CompileTime"}
+    measured = [(name, params) for name, params, value in points if value is not None and not math.isnan(value)]
+    assert not [(name, params) for name, params, value in points if value is None]
+    # Eager: 2 models x 2 modes x (time, peakmem); Compiled: 2 modes x (time, peakmem); CompileTime: 2 modes.
+    assert len(measured) == 8 + 4 + 2, measured
