@@ -34,9 +34,11 @@ def device():
 
 def check_device(dev):
     """Fail with one clear line when torch cannot use the configured device."""
+    if dev != "cuda":
+        return
     import torch
 
-    if dev == "cuda" and not torch.cuda.is_available():
+    if not torch.cuda.is_available():
         raise ConfigError(
             f"PTBENCH_DEVICE resolved to cuda but torch {torch.__version__} sees no CUDA device; set PTBENCH_DEVICE=cpu"
         )

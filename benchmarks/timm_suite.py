@@ -42,7 +42,7 @@ class _Timm:
     # Steps range from ~10 ms (small CNNs) to seconds (large ViTs at full size on CPU).
     number = 0
     repeat = (2, 10, 2.0)
-    warmup_time = 0  # setup already ran the warm-up (and compiling) step
+    warmup_time = 0  # asv's calibration of ``number`` runs the warm-up steps
     rounds = 1
 
     def setup(self, model, mode, precision, memory_format, size, device):
