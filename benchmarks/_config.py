@@ -72,12 +72,12 @@ def memory_formats():
     return _list("PTBENCH_MEMORY_FORMATS", TIMM_MEMORY_FORMATS, "contiguous")
 
 
+COMPILE_CHOICES = ("subset", "all", "none")
+
+
 def compile_selection(dev):
     """``PTBENCH_COMPILE`` (timm): which models also run under torch.compile."""
     return _choice("PTBENCH_COMPILE", COMPILE_CHOICES, "subset" if dev == "cpu" else "all")
-
-
-COMPILE_CHOICES = ("subset", "all", "none")
 
 
 def shard():
