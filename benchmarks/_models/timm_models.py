@@ -17,7 +17,6 @@ class TimmWorkload:
     model: torch.nn.Module
     inputs: torch.Tensor
     target: torch.Tensor
-    batch: int
 
 
 class ModelUnavailable(RuntimeError):
@@ -55,4 +54,4 @@ def create(name, size, device, training, channels_last=False, dtype=torch.float3
     raw = torch.randint(256, size=(batch, *input_size), device=device).to(torch.float32)
     inputs = ((raw - raw.mean()) / raw.std()).to(dtype).contiguous(memory_format=memory_format)
     target = torch.empty(batch, device=device, dtype=torch.long).random_(model.num_classes)
-    return TimmWorkload(entry, model, inputs, target, batch)
+    return TimmWorkload(entry, model, inputs, target)
