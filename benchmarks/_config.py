@@ -1,7 +1,7 @@
 """Run configuration read from ``PTBENCH_*`` environment variables.
 
-Kept free of heavy imports: asv imports a suite module in every benchmark process, and a
-point that is skipped should cost a Python start, not a ``torch`` import.
+Kept free of heavy imports, so that tools and tests read (and reject) a configuration in
+a fraction of a second, before ``torch`` loads.
 """
 
 import glob

@@ -8,8 +8,8 @@ Benchmark keys (stable; results are stored under them):
 
 ``size`` and ``device`` each take the single configured value (``PTBENCH_SIZE``,
 ``PTBENCH_DEVICE``), so small and full runs never share a result series. Points outside the
-configured task set raise NotImplementedError in ``setup`` (asv shows n/a) before torch is
-imported; everything heavy happens in ``setup`` through per-process caches.
+configured task set raise NotImplementedError in ``setup`` (asv shows n/a); everything heavy
+happens in ``setup`` through per-process caches.
 """
 
 import json
@@ -17,9 +17,11 @@ import os
 import subprocess
 import sys
 
+import torch
+
 from . import _config
 from ._models import MODELS
-from ._tasks import BACKENDS, BASELINE_MEMORY_MODELS, TASKS, skip_reason
+from ._tasks import BACKENDS, BASELINE_MEMORY_MODELS, TASKS, points, skip_reason
 
 DEVICE = _config.device()
 SIZE = _config.size(DEVICE)
@@ -41,13 +43,11 @@ class _Suite:
 
     @classmethod
     def skip_reason(cls, model, task, backend):
-        """Why a point does not run here, or None. Needs no torch (tools/select_points.py uses it)."""
+        """Why a point does not run here, or None."""
         return skip_reason(model, task, backend, SLOW)
 
     def setup(self, model, task, backend, size, device):
         _check(self.skip_reason(model, task, backend))
-        from ._tasks import points
-
         self.run = points.call(model, task, backend, size, device)
 
 
@@ -56,7 +56,7 @@ class Time(_Suite):
 
     # Calls range from 0.1 ms (ppl, multiheadattn) to minutes (full size on CPU). asv's choice of
     # ``number`` (a sample lasts >= 10 ms) runs the untimed warm-up calls; then 2-10 samples
-    # within ~1 s. One round: each running point is a fresh process costing ~3 s before its call.
+    # within ~1 s. One round: a second would rebuild every workload in a new process.
     number = 0
     repeat = (2, 10, 1.0)
     warmup_time = 0
@@ -98,7 +98,7 @@ class BackendDifference:
 
     @staticmethod
     def _model_differences(directory, model):
-        """All of a model's differences, computed once in a child process: a torch import per
+        """All of a model's differences, computed once in a child process: one workload build per
         model rather than per point, and a model that runs out of memory fails alone."""
         path = os.path.join(directory, f"differences-{model}.json")
         if not os.path.exists(path):
@@ -136,8 +136,6 @@ class CudaPeakMemory(_Suite):
     unit = "bytes"
 
     def track_cuda_peak_bytes(self, model, task, backend, size, device):
-        import torch
-
         torch.cuda.reset_peak_memory_stats()
         self.run()
         return torch.cuda.max_memory_allocated()

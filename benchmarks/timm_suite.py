@@ -12,9 +12,12 @@ under another name. Which models, precisions and memory formats are parameters d
 ``PTBENCH_*`` switches (README); each value keeps its own result series.
 """
 
+import torch
+
 from . import _config
 from ._models.timm_catalog import CATALOG
-from ._tasks import TIMM_MODES
+from ._models.timm_models import ModelUnavailable
+from ._tasks import TIMM_MODES, timm_points
 
 DEVICE = _config.device()
 SIZE = _config.size(DEVICE)
@@ -47,9 +50,6 @@ class _Timm:
 
     def setup(self, model, mode, precision, memory_format, size, device):
         _config.check_device(DEVICE)
-        from ._models.timm_models import ModelUnavailable
-        from ._tasks import timm_points
-
         try:
             self.run = timm_points.prepared(_BY_KEY[model], mode, precision, memory_format, size, device, self.compiled)
         except ModelUnavailable as e:
@@ -83,17 +83,12 @@ class CompileTime:
 
     def setup(self, model, mode, precision, memory_format, size, device):
         _config.check_device(DEVICE)
-        from ._models.timm_models import ModelUnavailable
-        from ._tasks import timm_points
-
         try:
             timm_points.workload(_BY_KEY[model], mode, precision, memory_format, size, device)
         except ModelUnavailable as e:
             raise NotImplementedError(str(e)) from e
 
     def track_compile_seconds(self, model, mode, precision, memory_format, size, device):
-        from ._tasks import timm_points
-
         return timm_points.cold_compile_seconds(_BY_KEY[model], mode, precision, memory_format, size, device)
 
 
@@ -103,8 +98,6 @@ class CudaPeakMemory(_Timm):
     unit = "bytes"
 
     def track_cuda_peak_bytes(self, model, mode, precision, memory_format, size, device):
-        import torch
-
         torch.cuda.reset_peak_memory_stats()
         self.run()
         return torch.cuda.max_memory_allocated()

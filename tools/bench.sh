@@ -6,19 +6,19 @@ cd "$(dirname "$0")/.."
 bash tools/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 [ -f "$HOME/.asv-machine.json" ] || asv machine --yes
-device=$(python -c 'import torch; from benchmarks import _config as c; d = c.device(); print(d)')
+device=$(python -c 'from benchmarks import _config as c; print(c.device())')
 python -c "import torch; from benchmarks import _config as c; print(f'== torch {torch.__version__}, device $device, size {c.size(\"$device\")}')"
 run() { asv run --python=same --set-commit-hash=HEAD --show-stderr "$@"; }
 case " $* " in
     # The caller's own selection (asv ORs several -b, so ours would widen it).
     *" -b"* | *" --bench"*) run "$@" ;;
     *)
-        classes="Time PeakMemory BackendDifference"
-        [ "$device" = cuda ] && classes="$classes CudaPeakMemory"
+        classes="autograd_functional.Time autograd_functional.PeakMemory autograd_functional.BackendDifference"
+        classes="$classes timm_suite.Eager timm_suite.Compiled timm_suite.CompileTime"
+        [ "$device" = cuda ] && classes="$classes autograd_functional.CudaPeakMemory timm_suite.CudaPeakMemory"
         # One asv run per class: asv saves results when a run ends, so an interrupt loses one class.
         for class in $classes; do
-            mapfile -t points < <(python tools/select_points.py autograd_functional "$class")
-            run "${points[@]/#/--bench=}" "$@"
+            run --bench="^${class//./\\.}\\." "$@"
         done
         ;;
 esac

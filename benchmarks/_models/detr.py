@@ -11,7 +11,6 @@ therefore written as a sum of absolute differences, the same quantity.
 import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy.optimize import linear_sum_assignment
 from torch import nn
 
 from .attention import DecoderLayer, EncoderLayer, Stack
@@ -93,6 +92,9 @@ def hungarian_match(outputs, targets, cost_class, cost_bbox, cost_giou):
         cost = cost_bbox * l1 - cost_class * prob[:, tgt_ids] - cost_giou * giou
         # tolist() reads the values through any functorch wrapper; numpy() cannot.
         cost = np.array(cost.cpu().tolist()).reshape(bs, num_queries, -1)
+    # Imported here: scipy starts BLAS threads on import, which asv's forkserver must not inherit.
+    from scipy.optimize import linear_sum_assignment
+
     splits = np.cumsum([len(t["boxes"]) for t in targets])[:-1]
     matches = [linear_sum_assignment(c[i]) for i, c in enumerate(np.split(cost, splits, axis=-1))]
     return [(torch.as_tensor(i, dtype=torch.int64), torch.as_tensor(j, dtype=torch.int64)) for i, j in matches]

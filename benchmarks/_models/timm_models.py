@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
+import timm
 import torch
+from timm.data import resolve_data_config
 
 from .timm_catalog import CATALOG
 
@@ -31,9 +33,6 @@ def batch_size(entry, size):
 
 def create(name, size, device, training, channels_last=False, dtype=torch.float32):
     """Model (train or eval mode), standardized random input and random targets, seed 1337."""
-    import timm
-    from timm.data import resolve_data_config
-
     if name not in CATALOG:
         raise KeyError(f"unknown timm model {name!r}; known: {', '.join(sorted(CATALOG))}")
     entry = CATALOG[name]

@@ -1,7 +1,6 @@
 """What is timed: the ten tasks, the two backends, and which (model, task) points run.
 
-Plain data, no torch: asv imports this in every benchmark process, and a skipped point must
-not pay for a torch import. The calls themselves are in ``calls``.
+Plain data, no torch (the configuration reads it). The calls themselves are in ``calls``.
 """
 
 BACKENDS = ("autograd.functional", "torch.func")
