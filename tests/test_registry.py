@@ -36,13 +36,13 @@ def test_skip_reasons():
     assert _tasks.skip_reason("ppl_simple_reg", "jacobian", "autograd.functional") is None
 
 
-def test_skipped_point_does_not_import_torch():
-    """A skipped asv point costs a Python start, not a torch import."""
+def test_reading_the_configuration_does_not_import_torch():
+    """Tools and tests read (and reject) PTBENCH_* settings before torch loads."""
     code = (
-        "import sys, benchmarks.autograd_functional as s\n"
-        "t = s.Time()\n"
-        "try:\n    t.setup('resnet18', 'hessian', 'torch.func', s.SIZE, s.DEVICE)\n"
-        "except NotImplementedError:\n    pass\n"
+        "import sys\n"
+        "from benchmarks import _config as c, _tasks\n"
+        "d = c.device(); c.size(d); c.precisions(d); c.compile_selection(d); c.shard()\n"
+        "_tasks.skip_reason('resnet18', 'hessian', 'torch.func')\n"
         "print('torch' in sys.modules)"
     )
     out = subprocess.run(

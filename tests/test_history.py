@@ -1,0 +1,92 @@
+"""History tooling without network: the releases plugin, the wheelhouse, configuration variants."""
+
+import json
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from history import installed, releases, wheelhouse
+from history.configure import variant
+from history.install_torch import paired_torchvision
+
+DATES = {"2.9.0": 1, "2.9.1": 2, "2.10.0": 3, "2.11.0": 4, "2.8.0": 0}
+
+
+@pytest.fixture
+def repo(monkeypatch):
+    monkeypatch.setattr(releases, "cached", lambda package, path, refresh=False: dict(DATES))
+    return releases.TorchReleases("torch>=2.9", None)
+
+
+def test_releases_are_commits_in_release_order(repo):
+    assert repo.get_branch_commits("releases") == ["2.11.0", "2.10.0", "2.9.1", "2.9.0"]  # 2.8.0 out of window
+    assert repo.get_hashes_from_range("2.9.1..2.11.0") == ["2.11.0", "2.10.0"]
+    assert repo.get_hashes_from_range("2.10.0") == ["2.10.0", "2.9.1", "2.9.0"]
+    assert repo.get_hash_from_name("releases") == "2.11.0"
+    assert repo.get_hash_from_name("v2.10") == "2.10.0"
+    assert repo.get_hash_from_parent("2.10.0") == "2.9.1"
+    assert repo.get_revisions({"2.9.1", "2.11.0"}) == {"2.9.1": 1, "2.11.0": 3}
+    assert repo.get_date("2.10.0") == 3
+
+
+def test_unknown_release_says_what_exists(repo):
+    with pytest.raises(releases.UnknownRelease, match="'2.99.0' is not a release of torch>=2.9.*2.11.0"):
+        repo.get_hash_from_name("2.99.0")
+    with pytest.raises(releases.UnknownRelease, match="oldest release"):
+        repo.get_hash_from_parent("2.9.0")
+
+
+def test_index_file_names():
+    from history.index import _file_version
+
+    assert _file_version("torch", "torch-2.11.0-cp311-cp311-manylinux_2_28_x86_64.whl") == "2.11.0"
+    assert _file_version("torch", "torch-2.13.0+cpu-cp311-cp311-linux_x86_64.whl") is None
+    assert _file_version("torch", "torch-2.12.0rc1-cp311-cp311-linux_x86_64.whl") is None
+    assert _file_version("torch", "torchvision-0.26.0-cp311-cp311-linux_x86_64.whl") is None
+
+
+def _wheel(path, git_version):
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("torch/version.py", f"__version__ = '2.12.0a0'\ngit_version = '{git_version}'\n")
+    return path
+
+
+def test_wheelhouse_matches_the_recorded_commit(tmp_path):
+    a, b = "a" * 40, "b" * 40
+    _wheel(tmp_path / "torch-2.12.0a0+gitaaaaaaa-cp311-cp311-linux_x86_64.whl", a)
+    wb = _wheel(tmp_path / "torch-2.12.0a0+gitbbbbbbb-cp311-cp311-linux_x86_64.whl", b)
+    assert wheelhouse.find(tmp_path, b) == wb
+    with pytest.raises(LookupError, match="no wheel built from cccccccccccc .* \\(2 torch wheels"):
+        wheelhouse.find(tmp_path, "c" * 40)
+    (tmp_path / "index.json").write_text(json.dumps({"c" * 40: wb.name}))
+    assert wheelhouse.find(tmp_path, "c" * 40) == wb
+    with pytest.raises(LookupError, match="not a directory"):
+        wheelhouse.find(tmp_path / "missing", a)
+
+
+def test_wheelhouse_script_exits_with_the_reason(tmp_path):
+    command = [sys.executable, "history/wheelhouse.py", str(tmp_path), "d" * 40]
+    proc = subprocess.run(command, capture_output=True, text=True)
+    assert proc.returncode == 1 and "no wheel built from dddddddddddd" in proc.stderr
+
+
+def test_variant_points_at_a_checkout(tmp_path):
+    (tmp_path / ".git").mkdir()
+    conf = variant("asv.pytorch.json", repo=tmp_path, results_dir="elsewhere")
+    assert conf["repo"] == str(tmp_path) and conf["results_dir"].endswith("/elsewhere")
+    assert conf["benchmark_dir"].startswith("/")
+    with pytest.raises(SystemExit, match="not a git checkout.*--filter=blob:none"):
+        variant("asv.pytorch.json", repo=tmp_path / "nothing")
+
+
+def test_installed_torch_is_placed_in_history():
+    assert installed.resolve("2.11.0+cu130", "70d99e998b8955b7a2b9f85f7bd7e5d8ba1f4a9a") == ("asv.conf.json", "2.11.0")
+    with pytest.raises(SystemExit, match="PTBENCH_PYTORCH_REPO"):
+        installed.resolve("2.12.0a0+git70d99e9", "70d99e998b8955b7a2b9f85f7bd7e5d8ba1f4a9a")
+
+
+def test_torchvision_pairing():
+    assert paired_torchvision("2.11.0") == "0.26.0"
+    assert paired_torchvision("2.9.1") == "0.24.1"

@@ -1,0 +1,94 @@
+"""PyTorch-commits history end to end, offline: asv.pytorch.json over a stand-in repository.
+
+A local git repository with three commits stands in for PyTorch, and a wheelhouse maps each
+commit to a real torch wheel (the installed release's, by an index file, since no wheel was built
+from these commits). Then ``asv run A..B``, ``asv continuous`` and ``asv find`` each complete over
+one autograd point, every commit installed through history/build_torch.sh (wheelhouse only) and
+history/install_torch.py. Creating the environment downloads torch's dependencies (~5 GB) unless
+pip has them cached: marked heavy, outside the default test run.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ASV = [sys.executable, "-m", "asv"]
+POINT = r"^autograd_functional\.Time\.time_call\('ppl_simple_reg', 'vjp', 'torch\.func'"
+
+pytestmark = [pytest.mark.slow, pytest.mark.heavy]
+
+
+def git(cwd, *args):
+    command = ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args]
+    return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def stand_in(path, n):
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    for i in range(n):
+        (path / "change.txt").write_text(f"commit {i}\n")
+        git(path, "add", ".")
+        git(path, "commit", "-qm", f"change {i}")
+    return git(path, "rev-list", "--reverse", "main").split()
+
+
+def torch_wheel(directory):
+    import torch
+    from packaging.version import Version
+
+    release = Version(torch.__version__).public
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(directory), f"torch=={release}"],
+        check=True,
+    )
+    (wheel,) = directory.glob("torch-*.whl")
+    return wheel
+
+
+def test_run_continuous_and_find_over_commits(tmp_path):
+    commits = stand_in(tmp_path / "pytorch", 3)
+    wheelhouse = tmp_path / "wheelhouse"
+    wheel = torch_wheel(wheelhouse)
+    (wheelhouse / "index.json").write_text(json.dumps(dict.fromkeys(commits, wheel.name)))
+    conf = tmp_path / "asv.json"
+    subprocess.run(
+        [sys.executable, "-m", "history.configure", "asv.pytorch.json", "--repo", str(tmp_path / "pytorch"),
+         "--results-dir", str(tmp_path / "results"), "--html-dir", str(tmp_path / "html"),
+         "--env-dir", str(tmp_path / "env"), "-o", str(conf)],
+        cwd=ROOT, check=True,
+    )  # fmt: skip
+    env = {**os.environ, "HOME": str(tmp_path), "PTBENCH_WHEELHOUSE": str(wheelhouse), "PTBENCH_WHEELHOUSE_ONLY": "1"}
+    env.update(
+        PTBENCH_SIZE="small",
+        PTBENCH_DEVICE="cpu",
+        PIP_CACHE_DIR=os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip")),
+    )
+
+    def asv(*args):
+        proc = subprocess.run([*ASV, "--config", str(conf), *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        print(f"$ asv {' '.join(args)}\n{proc.stdout[-6000:]}{proc.stderr[-3000:]}")
+        return proc
+
+    assert asv("machine", "--yes", "--machine", "standin").returncode == 0
+    run = asv("run", f"{commits[0]}..{commits[2]}", "--quick", "--show-stderr", "-b", POINT)
+    assert run.returncode == 0
+    saved = sorted(p.name.split("-")[0] for p in (tmp_path / "results" / "standin").glob("*-*.json"))
+    assert saved == sorted(c[:8] for c in commits[1:])  # A..B: after A, up to B
+
+    cont = asv("continuous", "--quick", "--factor", "1000", "-b", POINT, commits[0], commits[2])
+    assert cont.returncode == 0 and "BENCHMARKS NOT SIGNIFICANTLY CHANGED" in cont.stdout
+
+    find = asv("find", f"{commits[0]}..{commits[2]}", POINT)
+    assert find.returncode == 0 and "Greatest regression found:" in find.stdout
+
+    # A commit without a wheel, wheelhouse only: a clear failure, and earlier results stay.
+    (wheelhouse / "index.json").write_text(json.dumps(dict.fromkeys(commits[:2], wheel.name)))
+    missing = asv("run", f"{commits[1]}..{commits[2]}", "--quick", "--show-stderr", "-b", POINT)
+    assert "PTBENCH_WHEELHOUSE_ONLY=1 and no wheel of" in missing.stdout + missing.stderr
+    assert len(list((tmp_path / "results" / "standin").glob("*-*.json"))) >= 2
