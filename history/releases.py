@@ -93,7 +93,10 @@ class TorchReleases(Repo):
         return f"{latest_result}..{self.get_branch_name(branch)}"
 
     def get_hashes_from_range(self, range_spec):
-        """As ``git rev-list``: ``A..B`` is after A up to B, ``B`` all up to B; newest first."""
+        """As ``git rev-list``: ``A..B`` is after A up to B, ``B`` all up to B, ``B^!`` B alone;
+        newest first."""
+        if str(range_spec).endswith("^!"):
+            return [self.get_hash_from_name(str(range_spec)[:-2])]
         ordered = self._ordered()
         start, _, end = str(range_spec).rpartition("..")
         stop = ordered.index(self.get_hash_from_name(end)) + 1

@@ -24,6 +24,7 @@ def test_releases_are_commits_in_release_order(repo):
     assert repo.get_branch_commits("releases") == ["2.11.0", "2.10.0", "2.9.1", "2.9.0"]  # 2.8.0 out of window
     assert repo.get_hashes_from_range("2.9.1..2.11.0") == ["2.11.0", "2.10.0"]
     assert repo.get_hashes_from_range("2.10.0") == ["2.10.0", "2.9.1", "2.9.0"]
+    assert repo.get_hashes_from_range("2.10.0^!") == ["2.10.0"]
     assert repo.get_hash_from_name("releases") == "2.11.0"
     assert repo.get_hash_from_name("v2.10") == "2.10.0"
     assert repo.get_hash_from_parent("2.10.0") == "2.9.1"

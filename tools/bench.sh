@@ -27,4 +27,7 @@ case " $* " in
         ;;
 esac
 asv --config "$config" publish
-echo "== dashboard: $(python -c "import asv.util as u; print(u.load_json('$config', js_comments=True)['html_dir'])")/index.html; serve it with: .venv/bin/asv --config $config preview"
+html=$(python -c "import asv.util as u; print(u.load_json('$config', js_comments=True)['html_dir'])")
+# asv's pages load their scripts from CDNs; local copies make the dashboard work offline.
+if command -v npm >/dev/null; then python tools/dashboard.py vendor "$html"; fi
+echo "== dashboard: $html/index.html; serve it with: .venv/bin/asv --config $config preview"
