@@ -1,19 +1,20 @@
 """Write a variant of an asv configuration, e.g. for a local PyTorch checkout.
 
-    python -m history.configure asv.pytorch.json --repo ~/pytorch -o .asv/pytorch-local.json
-    .venv/bin/asv --config .asv/pytorch-local.json run main~5..main
+    python -m history.configure asv.pytorch.json --repo ~/pytorch -o asv.pytorch.local.json
+    .venv/bin/asv --config asv.pytorch.local.json run main~5..main
 
-Relative paths are made absolute (asv reads them against the working directory), so the variant
-can live anywhere; run asv from the repository root, where its plugins are found.
+asv changes into the configuration's directory, finds the history plugin and scripts there
+(``{conf_dir}``), so a variant is written into the repository root; ``asv.*.local.json`` is
+ignored by git. Its paths are made absolute.
 """
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 from asv.util import load_json
 
+ROOT = Path(__file__).resolve().parents[1]
 PATHS = ("benchmark_dir", "env_dir", "results_dir", "html_dir")
 
 
@@ -30,6 +31,15 @@ def variant(base, repo=None, **paths):
     return conf
 
 
+def write(conf, output):
+    """Write ``conf`` as the variant ``output``, which must be in the repository root."""
+    output = Path(output).resolve()
+    if output.parent != ROOT:
+        raise SystemExit(f"{output}: a variant must be in {ROOT}, where asv finds the history plugin and scripts")
+    output.write_text(json.dumps(conf, indent=4))
+    return output
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("base", help="the configuration to start from")
@@ -38,11 +48,7 @@ def main(argv=None):
     for key in PATHS:
         parser.add_argument(f"--{key.replace('_', '-')}")
     args = parser.parse_args(argv)
-    conf = variant(args.base, args.repo, **{k: getattr(args, k) for k in PATHS})
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w") as f:
-        json.dump(conf, f, indent=4)
-    print(args.output)
+    print(write(variant(args.base, args.repo, **{k: getattr(args, k) for k in PATHS}), args.output))
 
 
 if __name__ == "__main__":

@@ -8,14 +8,13 @@ PyTorch commit it was built from, ``torch.version.git_version``, in a variant of
 asv.pytorch.json for the checkout in ``PTBENCH_PYTORCH_REPO``, which must contain that commit.
 """
 
-import json
 import os
 import subprocess
 from pathlib import Path
 
 from packaging.version import Version
 
-from .configure import variant
+from .configure import variant, write
 
 ROOT = Path(__file__).resolve().parents[1]
 CLONE = "git clone --filter=blob:none https://github.com/pytorch/pytorch.git"
@@ -35,10 +34,7 @@ def resolve(torch_version, git_version, checkout=None):
     found = subprocess.run(["git", "-C", checkout, "cat-file", "-e", f"{git_version}^{{commit}}"], capture_output=True)
     if found.returncode != 0:
         raise SystemExit(f"PTBENCH_PYTORCH_REPO={checkout} lacks commit {git_version[:12]}; git fetch it there")
-    conf = variant(ROOT / "asv.pytorch.json", repo=checkout)
-    path = ROOT / ".asv" / "pytorch-installed.json"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(conf, indent=4))
+    path = write(variant(ROOT / "asv.pytorch.json", repo=checkout), ROOT / "asv.pytorch.installed.local.json")
     return str(path), git_version
 
 

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from asv.util import load_json
+
+from history.configure import variant, write
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -46,18 +47,22 @@ def committed(point):
     return found
 
 
+def publish(tmp_path, **paths):
+    """`asv publish` through a variant of asv.conf.json (which must sit in the repository root)."""
+    conf = write(variant(ROOT / "asv.conf.json", **paths), ROOT / f"asv.{tmp_path.name}.local.json")
+    try:
+        subprocess.run([sys.executable, "-m", "asv", "--config", str(conf), "publish"], cwd=ROOT, check=True)
+    finally:
+        conf.unlink()
+
+
 @needs_chromium
 def test_published_graph_shows_the_committed_releases(tmp_path):
     import dashboard
 
     expected = committed(POINT)
     assert len(expected) >= 3, f"results/ should hold three or more releases, found {sorted(expected)}"
-    conf = load_json(ROOT / "asv.conf.json", js_comments=True)
-    conf["html_dir"] = str(tmp_path / "html")
-    (tmp_path / "asv.json").write_text(json.dumps(conf))
-    subprocess.run(
-        [sys.executable, "-m", "asv", "--config", str(tmp_path / "asv.json"), "publish"], cwd=ROOT, check=True
-    )
+    publish(tmp_path, html_dir=str(tmp_path / "html"))
     dashboard.vendor(tmp_path / "html")
     index = json.loads((tmp_path / "html" / "index.json").read_text())
     series = dashboard.graph(tmp_path / "html", BENCHMARK, POINT, screenshot=tmp_path / "dashboard.png")
@@ -79,10 +84,6 @@ def test_two_machines_publish_into_one_dashboard(tmp_path):
             else:
                 data["params"]["machine"] = name
             path.write_text(json.dumps(data))
-    conf = load_json(ROOT / "asv.conf.json", js_comments=True)
-    conf.update(results_dir=str(results), html_dir=str(tmp_path / "html"))
-    (tmp_path / "asv.json").write_text(json.dumps(conf))
-    publish = [sys.executable, "-m", "asv", "--config", str(tmp_path / "asv.json"), "publish"]
-    subprocess.run(publish, cwd=ROOT, check=True)
+    publish(tmp_path, results_dir=str(results), html_dir=str(tmp_path / "html"))
     index = json.loads((tmp_path / "html" / "index.json").read_text())
     assert sorted(index["params"]["machine"]) == sorted([source.name, "second-machine"])

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from history.configure import variant, write
+
 ROOT = Path(__file__).resolve().parents[1]
 ASV = [sys.executable, "-m", "asv"]
 POINT = r"^autograd_functional\.Time\.time_call\('ppl_simple_reg', 'vjp', 'torch\.func'"
@@ -51,24 +53,23 @@ def torch_wheel(directory):
     return wheel
 
 
-def test_run_continuous_and_find_over_commits(tmp_path):
+def test_run_continuous_and_find_over_commits(tmp_path, request):
     commits = stand_in(tmp_path / "pytorch", 3)
     wheelhouse = tmp_path / "wheelhouse"
     wheel = torch_wheel(wheelhouse)
     (wheelhouse / "index.json").write_text(json.dumps(dict.fromkeys(commits, wheel.name)))
-    conf = tmp_path / "asv.json"
-    subprocess.run(
-        [sys.executable, "-m", "history.configure", "asv.pytorch.json", "--repo", str(tmp_path / "pytorch"),
-         "--results-dir", str(tmp_path / "results"), "--html-dir", str(tmp_path / "html"),
-         "--env-dir", str(tmp_path / "env"), "-o", str(conf)],
-        cwd=ROOT, check=True,
-    )  # fmt: skip
+    paths = {key: str(tmp_path / key) for key in ("results_dir", "html_dir", "env_dir")}
+    conf = write(
+        variant(ROOT / "asv.pytorch.json", repo=tmp_path / "pytorch", **paths), ROOT / f"asv.{tmp_path.name}.local.json"
+    )
     env = {**os.environ, "HOME": str(tmp_path), "PTBENCH_WHEELHOUSE": str(wheelhouse), "PTBENCH_WHEELHOUSE_ONLY": "1"}
     env.update(
         PTBENCH_SIZE="small",
         PTBENCH_DEVICE="cpu",
         PIP_CACHE_DIR=os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip")),
     )
+
+    request.addfinalizer(conf.unlink)
 
     def asv(*args):
         proc = subprocess.run([*ASV, "--config", str(conf), *args], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -78,7 +79,7 @@ def test_run_continuous_and_find_over_commits(tmp_path):
     assert asv("machine", "--yes", "--machine", "standin").returncode == 0
     run = asv("run", f"{commits[0]}..{commits[2]}", "--quick", "--show-stderr", "-b", POINT)
     assert run.returncode == 0
-    saved = sorted(p.name.split("-")[0] for p in (tmp_path / "results" / "standin").glob("*-*.json"))
+    saved = sorted(p.name.split("-")[0] for p in (tmp_path / "results_dir" / "standin").glob("*-*.json"))
     assert saved == sorted(c[:8] for c in commits[1:])  # A..B: after A, up to B
 
     cont = asv("continuous", "--quick", "--factor", "1000", "-b", POINT, commits[0], commits[2])
@@ -91,4 +92,4 @@ def test_run_continuous_and_find_over_commits(tmp_path):
     (wheelhouse / "index.json").write_text(json.dumps(dict.fromkeys(commits[:2], wheel.name)))
     missing = asv("run", f"{commits[1]}..{commits[2]}", "--quick", "--show-stderr", "-b", POINT)
     assert "PTBENCH_WHEELHOUSE_ONLY=1 and no wheel of" in missing.stdout + missing.stderr
-    assert len(list((tmp_path / "results" / "standin").glob("*-*.json"))) >= 2
+    assert len(list((tmp_path / "results_dir" / "standin").glob("*-*.json"))) >= 2

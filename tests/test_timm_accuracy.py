@@ -12,12 +12,11 @@ import copy
 import pytest
 import torch
 
-from benchmarks._models import timm_catalog
+from benchmarks._models import timm_catalog, timm_models
 from benchmarks._models.timm_catalog import CATALOG
 from benchmarks.timm_suite import CPU_COMPILE_SUBSET
 
 pytestmark = pytest.mark.slow
-timm_models = pytest.importorskip("benchmarks._models.timm_models")
 
 
 def eval_output(model, inputs):
