@@ -84,6 +84,7 @@ def test_two_machines_publish_into_one_dashboard(tmp_path):
             else:
                 data["params"]["machine"] = name
             path.write_text(json.dumps(data))
+    shutil.copy(ROOT / "results" / "benchmarks.json", results)
     publish(tmp_path, results_dir=str(results), html_dir=str(tmp_path / "html"))
     index = json.loads((tmp_path / "html" / "index.json").read_text())
     assert sorted(index["params"]["machine"]) == sorted([source.name, "second-machine"])

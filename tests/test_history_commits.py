@@ -20,6 +20,7 @@ from history.configure import variant, write
 
 ROOT = Path(__file__).resolve().parents[1]
 ASV = [sys.executable, "-m", "asv"]
+MACHINE = ("--machine", "standin")
 POINT = r"^autograd_functional\.Time\.time_call\('ppl_simple_reg', 'vjp', 'torch\.func'"
 
 pytestmark = [pytest.mark.slow, pytest.mark.heavy]
@@ -77,19 +78,22 @@ def test_run_continuous_and_find_over_commits(tmp_path, request):
         return proc
 
     assert asv("machine", "--yes", "--machine", "standin").returncode == 0
-    run = asv("run", f"{commits[0]}..{commits[2]}", "--quick", "--show-stderr", "-b", POINT)
+    run = asv("run", f"{commits[0]}..{commits[2]}", *MACHINE, "--quick", "--show-stderr", "-b", POINT)
     assert run.returncode == 0
     saved = sorted(p.name.split("-")[0] for p in (tmp_path / "results_dir" / "standin").glob("*-*.json"))
     assert saved == sorted(c[:8] for c in commits[1:])  # A..B: after A, up to B
 
-    cont = asv("continuous", "--quick", "--factor", "1000", "-b", POINT, commits[0], commits[2])
+    cont = asv("continuous", *MACHINE, "--quick", "--factor", "1000", "-b", POINT, commits[0], commits[2])
     assert cont.returncode == 0 and "BENCHMARKS NOT SIGNIFICANTLY CHANGED" in cont.stdout
 
-    find = asv("find", f"{commits[0]}..{commits[2]}", POINT)
+    find = asv("find", *MACHINE, f"{commits[0]}..{commits[2]}", POINT)
     assert find.returncode == 0 and "Greatest regression found:" in find.stdout
 
-    # A commit without a wheel, wheelhouse only: a clear failure, and earlier results stay.
-    (wheelhouse / "index.json").write_text(json.dumps(dict.fromkeys(commits[:2], wheel.name)))
-    missing = asv("run", f"{commits[1]}..{commits[2]}", "--quick", "--show-stderr", "-b", POINT)
-    assert "PTBENCH_WHEELHOUSE_ONLY=1 and no wheel of" in missing.stdout + missing.stderr
-    assert len(list((tmp_path / "results_dir" / "standin").glob("*-*.json"))) >= 2
+    # A new commit without a wheel, wheelhouse only: one clear message, and earlier results stay.
+    (tmp_path / "pytorch" / "change.txt").write_text("commit 3\n")
+    git(tmp_path / "pytorch", "commit", "-qam", "change 3")
+    new = git(tmp_path / "pytorch", "rev-parse", "HEAD")
+    missing = asv("run", f"{commits[2]}..{new}", *MACHINE, "--quick", "--show-stderr", "-b", POINT)
+    assert f"PTBENCH_WHEELHOUSE_ONLY=1 and no wheel of {new[:12]}" in missing.stdout + missing.stderr
+    kept = {p.name.split("-")[0] for p in (tmp_path / "results_dir" / "standin").glob("*-*.json")}
+    assert {c[:8] for c in commits} <= kept
