@@ -6,7 +6,6 @@ checks every point: a number where the point runs, n/a (NaN) where it is skipped
 failure (None) anywhere.
 """
 
-import itertools
 import json
 import math
 import os
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from asv.util import load_json
+from asv_results import rows
 
 from benchmarks import autograd_functional as suite
 from benchmarks import timm_suite
@@ -57,15 +57,6 @@ def quick_run(tmp_path, *selection):
     assert run.returncode == 0, run.stderr[-5000:]
     (result_file,) = [p for p in (work / "results" / "ci").glob("*.json") if p.name != "machine.json"]
     return json.loads(result_file.read_text())
-
-
-def rows(data, prefix):
-    """(benchmark name, parameter values, value) for every point of the benchmarks under ``prefix``."""
-    columns = data["result_columns"]
-    for name in sorted(n for n in data["results"] if n.startswith(prefix)):
-        row = dict(zip(columns, data["results"][name], strict=False))
-        for params, value in zip(itertools.product(*row["params"]), row["result"], strict=True):
-            yield name, [p.strip("'") for p in params], value
 
 
 def test_quick_asv_run_has_no_failures(tmp_path):

@@ -5,7 +5,6 @@ the dashboard's scripts (tools/dashboard.py vendor); the releases plugin reads r
 the package index (or its cache in .asv/).
 """
 
-import itertools
 import json
 import math
 import shutil
@@ -14,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from asv_results import rows
 
 from history.configure import variant, write
 
@@ -29,20 +29,13 @@ needs_chromium = pytest.mark.skipif(
 
 
 def committed(point):
-    """Releases whose committed results hold a value for ``point`` of BENCHMARK."""
+    """Releases whose committed results hold a value for ``point`` (a dict of the first three parameters)."""
     found = set()
-    for path in (ROOT / "results").glob("*/*.json"):
+    for path in (ROOT / "results").glob("*/*-*.json"):
         data = json.loads(path.read_text())
-        if path.name == "machine.json" or BENCHMARK not in data.get("results", {}):
-            continue
-        row = dict(zip(data["result_columns"], data["results"][BENCHMARK], strict=False))
-        names = ["model", "task", "backend"]
-        for params, value in zip(itertools.product(*row["params"]), row["result"], strict=False):
-            if (
-                dict(zip(names, (p.strip("'") for p in params), strict=False)) == point
-                and value is not None
-                and not math.isnan(value)
-            ):
+        for _, params, value in rows(data, BENCHMARK):
+            named = dict(zip(["model", "task", "backend"], params, strict=False))
+            if named == point and value is not None and not math.isnan(value):
                 found.add(data["commit_hash"])
     return found
 
