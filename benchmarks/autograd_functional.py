@@ -54,10 +54,10 @@ class _Suite:
 class Time(_Suite):
     """Seconds per call; the timed region is the call plus device synchronization."""
 
-    # Calls range from 0.1 ms (ppl, multiheadattn) to minutes (full size on CPU). asv's choice of
-    # ``number`` (a sample lasts >= 10 ms) runs the untimed warm-up calls; then 2-10 samples
-    # within ~1 s. One round: a second would rebuild every workload in a new process.
-    number = 0
+    # Calls range from 0.1 ms (ppl, multiheadattn) to minutes (full size on CPU): one call per
+    # sample (setup has made the warm-up call, points.call), 2-10 samples within ~1 s. One round:
+    # a second would rebuild every workload in a new process.
+    number = 1
     repeat = (2, 10, 1.0)
     warmup_time = 0
     rounds = 1

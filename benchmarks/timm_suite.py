@@ -43,9 +43,10 @@ class _Timm:
     version = "1"
     compiled = False
     # Steps range from ~10 ms (small CNNs) to seconds (large ViTs at full size on CPU).
-    number = 0
+    # One step per sample; setup has run the warm-up step (timm_points.prepared).
+    number = 1
     repeat = (2, 10, 2.0)
-    warmup_time = 0  # asv's calibration of ``number`` runs the warm-up steps
+    warmup_time = 0
     rounds = 1
 
     def setup(self, model, mode, precision, memory_format, size, device):

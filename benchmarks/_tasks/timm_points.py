@@ -32,8 +32,8 @@ def step(name, mode, precision_name, memory_format, size, device, compiled):
 def prepared(name, mode, precision_name, memory_format, size, device, compiled=False):
     """A zero-argument callable running one step, synchronized.
 
-    A compiled step is compiled here, by a first step, so that compiling stays out of the timed
-    region; eager steps are warmed up by asv's calibration of ``number``.
+    A first step runs here, untimed: it compiles a compiled model, creates the optimizer's state
+    and grows the allocator, none of which belongs to a step (asv times its first sample).
     """
     run = step(name, mode, precision_name, memory_format, size, device, compiled)
 
@@ -41,8 +41,8 @@ def prepared(name, mode, precision_name, memory_format, size, device, compiled=F
         run()
         synchronize(device)
 
+    timed()
     if compiled:
-        timed()
         # A recompilation between samples would be timed as a step: make it an error instead.
         torch._dynamo.config.error_on_recompile = True
     return timed
