@@ -17,6 +17,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def check_setup_calls_once(bench, timed, args, count, cache):
+    """``setup`` runs the patched call once, untimed; the timed method runs it once more."""
+    cache.cache_clear()
+    try:
+        bench.setup(*args)
+        assert len(count) == 1, "setup made no untimed call"
+        timed(*args)
+        assert len(count) == 2
+    finally:
+        cache.cache_clear()
+
+
 def test_autograd_setup_makes_the_first_call(monkeypatch):
     from benchmarks import autograd_functional
     from benchmarks._tasks import calls, points
@@ -26,16 +38,9 @@ def test_autograd_setup_makes_the_first_call(monkeypatch):
     task_call = tasks["jvp"]
     tasks["jvp"] = lambda *a: count.append(1) or task_call(*a)
     monkeypatch.setitem(calls.CALLS, "torch.func", tasks)
-    points.call.cache_clear()
-    try:
-        bench = autograd_functional.Time()
-        args = ("ppl_simple_reg", "jvp", "torch.func", "small", "cpu")
-        bench.setup(*args)
-        assert len(count) == 1, "setup made no untimed call"
-        bench.time_call(*args)
-        assert len(count) == 2
-    finally:
-        points.call.cache_clear()
+    bench = autograd_functional.Time()
+    args = ("ppl_simple_reg", "jvp", "torch.func", "small", "cpu")
+    check_setup_calls_once(bench, bench.time_call, args, count, points.call)
 
 
 def test_timm_setup_makes_the_first_step(monkeypatch):
@@ -44,16 +49,9 @@ def test_timm_setup_makes_the_first_step(monkeypatch):
 
     count = []
     monkeypatch.setattr(timm_points, "step", lambda *a: lambda: count.append(a))
-    timm_points.prepared.cache_clear()
-    try:
-        bench = timm_suite.Eager()
-        args = ("lcnet_050", "training", "fp32", "contiguous", "small", "cpu")
-        bench.setup(*args)
-        assert len(count) == 1, "setup ran no untimed step"
-        bench.time_step(*args)
-        assert len(count) == 2
-    finally:
-        timm_points.prepared.cache_clear()
+    bench = timm_suite.Eager()
+    args = ("lcnet_050", "training", "fp32", "contiguous", "small", "cpu")
+    check_setup_calls_once(bench, bench.time_step, args, count, timm_points.prepared)
 
 
 # A fresh process, as asv's spawn launcher makes one: asv_runner's own timing of one point.
