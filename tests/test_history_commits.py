@@ -63,14 +63,13 @@ def test_run_continuous_and_find_over_commits(tmp_path, request):
     conf = write(
         variant(ROOT / "asv.pytorch.json", repo=tmp_path / "pytorch", **paths), ROOT / f"asv.{tmp_path.name}.local.json"
     )
+    request.addfinalizer(conf.unlink)
     env = {**os.environ, "HOME": str(tmp_path), "PTBENCH_WHEELHOUSE": str(wheelhouse), "PTBENCH_WHEELHOUSE_ONLY": "1"}
     env.update(
         PTBENCH_SIZE="small",
         PTBENCH_DEVICE="cpu",
         PIP_CACHE_DIR=os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip")),
     )
-
-    request.addfinalizer(conf.unlink)
 
     def asv(*args):
         proc = subprocess.run([*ASV, "--config", str(conf), *args], cwd=ROOT, env=env, capture_output=True, text=True)
