@@ -5,56 +5,81 @@ Benchmark keys (stable; results are stored under them):
     timm_suite.Eager.peakmem_step(...)
     timm_suite.Compiled.time_step(...), .peakmem_step(...)
     timm_suite.CompileTime.track_compile_seconds(...)
-    timm_suite.CudaPeakMemory.track_cuda_peak_bytes(...)  [CUDA]
+    timm_suite.CudaPeakMemory.track_cuda_peak_bytes(...)
 
 ``model`` is the reference's name, followed by ``=<timm name>`` where timm 1.0.31 knows the model
-under another name. Which models, precisions and memory formats are parameters depends on
-``PTBENCH_*`` switches (README); each value keeps its own result series.
+under another name. The parameters hold every model, mode, precision, memory format, size and
+device on every machine; the ``PTBENCH_*`` settings choose the points that run
+(``benchmarks.points``).
 """
+
+import functools
 
 import torch
 
-from . import _config
-from ._models.timm_catalog import CATALOG
-from ._models.timm_models import ModelUnavailable
-from ._tasks import TIMM_MODES, timm_points
+from . import _sampling, points
+from .autograd_functional import check
+from .registry import TIMM_KEYS
 
-DEVICE = _config.device()
-SIZE = _config.size(DEVICE)
-PRECISIONS = _config.precisions(DEVICE)
-MEMORY_FORMATS = _config.memory_formats()
-SHARD = _config.shard()
-# A CNN, a ViT and a mobile net: the compiled models of a default CPU run (PTBENCH_COMPILE=all for every model).
-CPU_COMPILE_SUBSET = ("regnety_002", "vit_base_patch16_224", "mobilenetv3_large_100")
+try:  # imported once in asv's server, like torch; timm needs a torchvision built for this torch
+    import timm  # noqa: F401
 
-_NAMES = _config.take_shard(CATALOG, *SHARD)
-_BY_KEY = {CATALOG[name].key: name for name in _NAMES}
-_COMPILE = {
-    "all": list(_BY_KEY),
-    "subset": [key for key, name in _BY_KEY.items() if name in CPU_COMPILE_SUBSET],
-    "none": [],
-}[_config.compile_selection(DEVICE)]
+    from ._models.timm_models import ModelUnavailable
+    from ._tasks import timm_prepared
+
+    TIMM_ERROR = None
+except ImportError as e:
+    TIMM_ERROR = f"timm cannot be imported with torch {torch.__version__}: {type(e).__name__}: {e}"
+
+
+def _check(suite, point):
+    check(suite, point)
+    if TIMM_ERROR:
+        raise NotImplementedError(TIMM_ERROR)
+
+
+def _named(point):
+    """The point with the catalog name in place of the parameter's ``name=timm name`` key."""
+    return (TIMM_KEYS[point[0]], *point[1:])
+
+
+def _prepare(make, point):
+    try:
+        return make(*_named(point))
+    except ModelUnavailable as e:
+        raise NotImplementedError(str(e)) from e
+
+
+@functools.cache
+def warmed(point, compiled):
+    """The point's step, after its untimed first call (which compiles), and its sampling plan."""
+    run = _prepare(functools.partial(timm_prepared.step, compiled=compiled), point)
+    plan = _sampling.warm_up(run)
+    if compiled:
+        timm_prepared.forbid_recompiles()
+    return run, plan
 
 
 class _Timm:
-    param_names = ["model", "mode", "precision", "memory_format", "size", "device"]
-    params = [list(_BY_KEY), list(TIMM_MODES), PRECISIONS, MEMORY_FORMATS, [SIZE], [DEVICE]]
-    # Bump only when the measured work changes (asv keys history by it).
-    version = "1"
+    param_names = list(points.TIMM.names)
+    params = [list(values) for values in points.TIMM.values]
+    # Bump when the measured work or the way it is measured changes (asv keys history by it).
+    version = "2"
     compiled = False
-    # Steps range from ~10 ms (small CNNs) to seconds (large ViTs at full size on CPU).
-    # One step per sample; setup has run the warm-up step (timm_points.prepared).
-    number = 1
-    repeat = (2, 10, 2.0)
-    warmup_time = 0
-    rounds = 1
+    suite = "timm_suite.Eager"
 
-    def setup(self, model, mode, precision, memory_format, size, device):
-        _config.check_device(DEVICE)
-        try:
-            self.run = timm_points.prepared(_BY_KEY[model], mode, precision, memory_format, size, device, self.compiled)
-        except ModelUnavailable as e:
-            raise NotImplementedError(str(e)) from e
+
+class Eager(_sampling.Sampled, _Timm):
+    """One inference forward (eval, no grad) or training step, eager (``_sampling``: how it is timed).
+
+    ``peakmem_step``: the peak resident memory of a process that ran the step (asv runs it once,
+    after setup's first step: time and memory share the class, so they share setup)."""
+
+    rounds = 3
+
+    def setup(self, *point):
+        _check(self.suite, point)
+        self.sample(*warmed(point, self.compiled))
 
     def time_step(self, model, mode, precision, memory_format, size, device):
         self.run()
@@ -63,47 +88,41 @@ class _Timm:
         self.run()
 
 
-class Eager(_Timm):
-    pass
+class Compiled(Eager):
+    """torch.compile (inductor). The first step in setup compiles; recompiling later is an error."""
 
-
-class Compiled(_Timm):
-    """torch.compile (inductor). The warm-up in setup compiles; recompiling later is an error."""
-
-    params = [_COMPILE, *_Timm.params[1:]]
     compiled = True
+    suite = "timm_suite.Compiled"
 
 
 class CompileTime:
     """Seconds from torch.compile to the end of the first step: cold (fresh process, no caches)."""
 
-    param_names = _Timm.param_names
-    params = Compiled.params
-    version = "1"
+    param_names, params = _Timm.param_names, _Timm.params
+    version = "2"
     unit = "seconds"
 
-    def setup(self, model, mode, precision, memory_format, size, device):
-        _config.check_device(DEVICE)
-        try:
-            timm_points.workload(_BY_KEY[model], mode, precision, memory_format, size, device)
-        except ModelUnavailable as e:
-            raise NotImplementedError(str(e)) from e
+    def setup(self, *point):
+        _check("timm_suite.CompileTime", point)
+        _prepare(timm_prepared.workload, point)
 
-    def track_compile_seconds(self, model, mode, precision, memory_format, size, device):
-        return timm_points.cold_compile_seconds(_BY_KEY[model], mode, precision, memory_format, size, device)
+    def track_compile_seconds(self, *point):
+        return _prepare(timm_prepared.cold_compile_seconds, point)
 
 
 class CudaPeakMemory(_Timm):
     """Peak bytes of the CUDA caching allocator during one step (model and optimizer included)."""
 
+    version = "1"
     unit = "bytes"
+    suite = "timm_suite.CudaPeakMemory"
 
-    def track_cuda_peak_bytes(self, model, mode, precision, memory_format, size, device):
+    def setup(self, *point):
+        _check(self.suite, point)
+        self.run = _prepare(timm_prepared.step, point)
+        self.run()
+
+    def track_cuda_peak_bytes(self, *point):
         torch.cuda.reset_peak_memory_stats()
         self.run()
         return torch.cuda.max_memory_allocated()
-
-
-# Offered only where it measures something: on CPU every point would be a skipped process.
-if DEVICE != "cuda":
-    del CudaPeakMemory

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PATHS = ("benchmark_dir", "env_dir", "results_dir", "html_dir")
 
 
-def variant(base, repo=None, **paths):
+def variant(base, repo=None, branches=None, **paths):
+    """``base`` with absolute paths, optionally another project checkout and other branches."""
     conf = load_json(base, js_comments=True)
     root = Path(base).resolve().parent
     for key in PATHS:
@@ -28,6 +29,8 @@ def variant(base, repo=None, **paths):
         if not (path / ".git").exists() and not (path / "HEAD").exists():
             raise SystemExit(f"{repo} is not a git checkout; clone one: git clone --filter=blob:none {conf['repo']}")
         conf["repo"] = str(path.resolve())
+    if branches:
+        conf["branches"] = list(branches)
     return conf
 
 

@@ -3,13 +3,17 @@
     python history/install_torch.py release 2.10.0       # torch==2.10.0 from the package index
     python history/install_torch.py wheel dist/torch-....whl
 
-Runs in the environment's Python (asv's install_command). After torch:
-- torchvision: timm imports it, and its compiled ops must match the torch under test. A release
-  pairs with torchvision 0.(minor+15).patch (2.11.0 with 0.26.0). A source build of an unreleased
-  torch has no such release: set PTBENCH_TORCHVISION to what pip should install instead (a
-  torchvision wheel or checkout built against that torch; a checkout is built here).
-- torchaudio of the same version, where the index has one (the suites never import it).
-- timm and scipy at the versions pinned in requirements.txt, without letting pip move torch.
+Runs in the environment's Python (asv's install_command). A release is installed in one pip
+resolution with its companions, so that each is the build made for that torch:
+- torchvision 0.(minor+15).*: timm imports it, and its compiled ops must match the torch (each
+  torchvision pins its torch, so pip picks 0.15.1 for 2.0.0, 0.15.2 for 2.0.1). Where the index
+  has no such torchvision (2.15 today), torch is installed without it and without timm: the
+  timm suite is then n/a with that reason.
+- torchaudio 2.minor.*, where the index has one (none after 2.11; the suites never import it).
+- timm and scipy at the versions pinned in requirements.txt.
+- numpy below 2 for torch before 2.3, which was built against numpy 1.
+A source build of an unreleased torch has no released torchvision: set PTBENCH_TORCHVISION to
+what pip should install instead (a torchvision wheel or checkout built against that torch).
 Then torch, torchvision's compiled ops and timm are imported once; a mismatch stops here.
 """
 
@@ -25,10 +29,13 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parents[1]
 COMPANION_PINS = ("timm", "scipy")  # from requirements.txt
 CHECK = """
-import torch, torchvision, timm
-torchvision.ops.nms(torch.zeros(1, 4), torch.zeros(1), 0.5)
-git = torch.version.git_version[:12]
-print(f"torch {torch.__version__} ({git}), torchvision {torchvision.__version__}, timm {timm.__version__}")
+import importlib.util, torch
+found = [f"torch {torch.__version__} ({torch.version.git_version[:12]})"]
+if importlib.util.find_spec("torchvision"):
+    import torchvision, timm
+    torchvision.ops.nms(torch.zeros(1, 4), torch.zeros(1), 0.5)
+    found += [f"torchvision {torchvision.__version__}", f"timm {timm.__version__}"]
+print(", ".join(found))
 """
 
 
@@ -41,71 +48,73 @@ def pip(*args):
     subprocess.run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check", *args], check=True)
 
 
-def available(package, version):
-    """Whether the package index has ``package==version``."""
+def versions(package):
+    """The versions of ``package`` the package index lists."""
     out = subprocess.run(
         [sys.executable, "-m", "pip", "index", "versions", "--disable-pip-version-check", package],
         capture_output=True,
         text=True,
     ).stdout
     listed = out.partition("Available versions:")[2].splitlines()[:1]
-    return version in [v.strip() for v in "".join(listed).split(",")]
+    return [v.strip() for v in "".join(listed).split(",") if v.strip()]
+
+
+def available(package, version):
+    """Whether the package index has ``package==version``."""
+    return version in versions(package)
 
 
 def paired_torchvision(torch_version):
     v = Version(torch_version)
     if v.major != 2:
         raise InstallError(f"no torchvision pairing known for torch {torch_version}; set PTBENCH_TORCHVISION")
-    return f"0.{v.minor + 15}.{v.micro}"
+    return f"0.{v.minor + 15}"
 
 
 def pins(names):
-    """``name==version`` lines of requirements.txt for ``names``."""
-    found = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        name, sep, version = line.partition("==")
-        if sep and name.strip() in names:
-            found[name.strip()] = f"{name.strip()}=={version.strip()}"
-    return [found[n] for n in names]
+    """The requirements.txt lines (markers included) for ``names``."""
+    lines = (line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines())
+    return [line for line in lines if line.partition("==")[0].strip() in names]
+
+
+def release_requirements(version):
+    """What to install with torch ``version`` (a release), constraints, and notes on what is left out."""
+    v = Version(version)
+    vision, audio = paired_torchvision(version), f"{v.major}.{v.minor}"
+    wanted, notes = [f"torch=={version}", *pins(("scipy",))], []
+    if any(x.startswith(f"{vision}.") for x in versions("torchvision")):
+        wanted += [f"torchvision=={vision}.*", *pins(("timm",))]
+    else:
+        notes.append(f"no torchvision {vision}.* on the index pairs with torch {version}: timm is not installed")
+    if any(x.startswith(f"{audio}.") for x in versions("torchaudio")):
+        wanted.append(f"torchaudio=={audio}.*")
+    else:
+        notes.append(f"no torchaudio {audio}.* on the index (the suites do not import it)")
+    return wanted, ["numpy<2"] if v < Version("2.3") else [], notes
+
+
+def pip_with_constraints(requirements, constraints):
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("\n".join(constraints) + "\n")
+    try:
+        pip("-c", f.name, *requirements)
+    finally:
+        os.unlink(f.name)
 
 
 def install(kind, what):
     if kind == "release":
-        pip(f"torch=={what}")
+        wanted, constraints, notes = release_requirements(what)
+        for note in notes:
+            print(f"== {note}", flush=True)
+        pip_with_constraints(wanted, constraints)
     elif kind == "wheel":
         if not os.path.isfile(what):
             raise InstallError(f"no torch wheel at {what}")
         pip(what)
+        install_companions_of_wheel()
     else:
         raise InstallError(f"unknown kind {kind!r}; use 'release' or 'wheel'")
-    torch_version = importlib.metadata.version("torch")
-    base = Version(torch_version).base_version
-    print(f"== torch {torch_version} installed", flush=True)
-
-    override = os.environ.get("PTBENCH_TORCHVISION")
-    if override:
-        # A checkout is built against the torch just installed, hence no build isolation.
-        pip("--no-deps", "--no-build-isolation", override)
-    else:
-        vision = paired_torchvision(base)
-        if Version(torch_version).is_prerelease or not available("torchvision", vision):
-            raise InstallError(
-                f"torch {torch_version} has no released torchvision ({vision} is not on the index); "
-                "set PTBENCH_TORCHVISION to a torchvision wheel or checkout built against it"
-            )
-        pip("--no-deps", f"torchvision=={vision}")
-    if available("torchaudio", base):
-        pip("--no-deps", f"torchaudio=={base}")
-    else:
-        print(f"== no torchaudio {base} on the index; skipped (the suites do not import it)", flush=True)
-
-    installed = [f"{p}=={importlib.metadata.version(p)}" for p in ("torch", "torchvision")]
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
-        f.write("\n".join(installed) + "\n")
-    try:
-        pip("-c", f.name, *pins(COMPANION_PINS))
-    finally:
-        os.unlink(f.name)
     check = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True)
     if check.returncode != 0:
         raise InstallError(
@@ -114,6 +123,27 @@ def install(kind, what):
             "set PTBENCH_TORCHVISION to a torchvision built against this torch"
         )
     print("==", check.stdout.strip(), flush=True)
+
+
+def install_companions_of_wheel():
+    """torchvision (PTBENCH_TORCHVISION, or the release paired with the wheel's torch), timm, scipy."""
+    torch_version = importlib.metadata.version("torch")
+    print(f"== torch {torch_version} installed", flush=True)
+    override = os.environ.get("PTBENCH_TORCHVISION")
+    if override:
+        # A checkout is built against the torch just installed, hence no build isolation.
+        pip("--no-deps", "--no-build-isolation", override)
+    else:
+        base = Version(torch_version).base_version
+        vision = f"{paired_torchvision(base)}.{Version(base).micro}"
+        if Version(torch_version).is_prerelease or not available("torchvision", vision):
+            raise InstallError(
+                f"torch {torch_version} has no released torchvision ({vision} is not on the index); "
+                "set PTBENCH_TORCHVISION to a torchvision wheel or checkout built against it"
+            )
+        pip("--no-deps", f"torchvision=={vision}")
+    installed = [f"{p}=={importlib.metadata.version(p)}" for p in ("torch", "torchvision")]
+    pip_with_constraints(pins(COMPANION_PINS), installed)
 
 
 if __name__ == "__main__":

@@ -1,55 +1,86 @@
-"""PTBENCH_* parsing: defaults, and one clear line for a bad value."""
+"""PTBENCH_* settings: defaults, and one line without a traceback for every bad value, from the
+settings reader, from `asv run` (the plugin) and from the main job, before any benchmark starts."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from benchmarks import _config
+from benchmarks._config import ConfigError, Settings, has_nvidia_gpu
 
 ROOT = Path(__file__).resolve().parents[1]
+BAD = {
+    "PTBENCH_SIZE": ("huge", "PTBENCH_SIZE='huge' is not valid; allowed values: small, full"),
+    "PTBENCH_DEVICE": ("tpu", "PTBENCH_DEVICE='tpu' is not valid; allowed values: cpu, cuda"),
+    "PTBENCH_SLOW": ("yes", "PTBENCH_SLOW='yes' is not valid; allowed values: 0, 1"),
+    "PTBENCH_SHARD": ("5/2", "PTBENCH_SHARD='5/2' is not valid; use i/n with 1 <= i <= n, e.g. 2/4"),
+    "PTBENCH_PRECISIONS": (
+        "fp32,fp8",
+        "PTBENCH_PRECISIONS='fp32,fp8' is not valid; a comma-separated list of: fp32, bf16, amp_bf16, amp_fp16",
+    ),
+    "PTBENCH_MEMORY_FORMATS": (
+        "nhwc",
+        "PTBENCH_MEMORY_FORMATS='nhwc' is not valid; a comma-separated list of: contiguous, channels_last",
+    ),
+    "PTBENCH_COMPILE": ("some", "PTBENCH_COMPILE='some' is not valid; allowed values: subset, all, none"),
+}
+NO_GPU = "PTBENCH_DEVICE=cuda but this machine has no NVIDIA GPU (no /dev/nvidia0); use PTBENCH_DEVICE=cpu"
 
 
-@pytest.mark.parametrize(
-    ("name", "value", "allowed"),
-    [("PTBENCH_SIZE", "huge", "small, full"), ("PTBENCH_DEVICE", "tpu", "cpu, cuda"), ("PTBENCH_SLOW", "yes", "0, 1")],
-)
-def test_bad_value_names_allowed_values(monkeypatch, name, value, allowed):
+def clean_env(**settings):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PTBENCH_")}
+    return {**env, **settings}
+
+
+@pytest.mark.parametrize("name", BAD)
+def test_bad_value_names_allowed_values(monkeypatch, name):
+    value, message = BAD[name]
     monkeypatch.setenv(name, value)
-    with pytest.raises(_config.ConfigError, match=f"{name}='{value}' is not valid; allowed values: {allowed}"):
-        _config.size() if name == "PTBENCH_SIZE" else _config.device() if name == "PTBENCH_DEVICE" else _config.slow()
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Settings.from_env()
 
 
 def test_defaults_follow_device(monkeypatch):
-    for name in ("PTBENCH_SIZE", "PTBENCH_DEVICE", "PTBENCH_SLOW"):
+    for name in BAD:
         monkeypatch.delenv(name, raising=False)
-    assert _config.size("cpu") == "small"
-    assert _config.size("cuda") == "full"
-    assert _config.slow() is False
-    monkeypatch.setenv("PTBENCH_SIZE", "FULL")
-    assert _config.size("cpu") == "full"
+    monkeypatch.setenv("PTBENCH_DEVICE", "cpu")
+    cpu = Settings.from_env()
+    assert (cpu.size, cpu.precisions, cpu.compile, cpu.shard, cpu.slow) == ("small", ("fp32",), "subset", (1, 1), False)
+    monkeypatch.setenv("PTBENCH_DEVICE", "cuda")
+    cuda = Settings.from_env()
+    assert (cuda.size, cuda.precisions, cuda.compile) == ("full", ("fp32", "amp_bf16"), "all")
+    monkeypatch.setenv("PTBENCH_SIZE", "SMALL")
+    assert Settings.from_env().size == "small"
 
 
-def test_cuda_without_gpu_is_refused():
-    torch = pytest.importorskip("torch")
-    if torch.cuda.is_available():
-        pytest.skip("a GPU is present")
-    with pytest.raises(_config.ConfigError, match="set PTBENCH_DEVICE=cpu"):
-        _config.check_device("cuda")
+@pytest.mark.skipif(has_nvidia_gpu(), reason="this machine has a GPU")
+def test_cuda_without_a_gpu_is_refused(monkeypatch):
+    monkeypatch.setenv("PTBENCH_DEVICE", "cuda")
+    with pytest.raises(ConfigError, match="no NVIDIA GPU"):
+        Settings.from_env().check_machine()
 
 
-def test_suite_import_fails_with_the_message():
-    """asv imports the suite module: a bad value must surface as the last line of the error."""
-    env = {"PTBENCH_SIZE": "medium", "PATH": ""}
-    proc = subprocess.run(
-        [sys.executable, "-c", "import benchmarks.autograd_functional"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
+def one_line_error(command, **settings):
+    proc = subprocess.run(command, env=clean_env(**settings), capture_output=True, text=True, cwd=ROOT)
+    output = (proc.stdout + proc.stderr).strip().splitlines()
     assert proc.returncode != 0
-    assert proc.stderr.strip().splitlines()[-1] == (
-        "benchmarks._config.ConfigError: PTBENCH_SIZE='medium' is not valid; allowed values: small, full"
-    )
+    assert len(output) == 1, output
+    return output[0]
+
+
+BAD_CASES = [(name, *BAD[name]) for name in ("PTBENCH_SIZE", "PTBENCH_SHARD", "PTBENCH_PRECISIONS")]
+if not has_nvidia_gpu():
+    BAD_CASES.append(("PTBENCH_DEVICE", "cuda", NO_GPU))
+
+
+@pytest.mark.parametrize(("name", "value", "message"), BAD_CASES)
+def test_asv_run_stops_with_one_line(name, value, message):
+    asv = [sys.executable, "-m", "asv", "run", "--python=same", "--dry-run", "-b", "time_call"]
+    assert message in one_line_error(asv, **{name: value})
+
+
+@pytest.mark.parametrize(("name", "value", "message"), BAD_CASES)
+def test_main_job_stops_with_one_line(name, value, message):
+    assert one_line_error([sys.executable, "-m", "ptbench.bench"], **{name: value}) == f"error: {message}"

@@ -6,15 +6,17 @@ Tolerances are the reference's: rtol 1e-5, atol 5e-3 (1e-2 for vhp).
 import pytest
 import torch
 
-from benchmarks._models import MODELS
-from benchmarks._tasks import BACKENDS, TASKS, calls, points, skip_reason
+from benchmarks._tasks import calls, prepared
+from benchmarks.registry import BACKENDS, MODELS, TASKS, autograd_reason
 
-SUPPORTED = [
-    (model, task)
-    for model in MODELS
-    for task in TASKS
-    if any(skip_reason(model, task, backend, slow=True) is None for backend in BACKENDS)
-]
+
+def runs(model, task, backend):
+    """Whether the point runs at small size on CPU with every supported task (PTBENCH_SLOW=1)."""
+    point = {"model": model, "task": task, "backend": backend, "size": "small", "device": "cpu"}
+    return autograd_reason(point, slow=True) is None
+
+
+SUPPORTED = [(model, task) for model in MODELS for task in TASKS if any(runs(model, task, b) for b in BACKENDS)]
 
 
 # Measured on torch 2.11 (CPU): forward-over-reverse (torch.func) and double-backward
@@ -34,25 +36,22 @@ DISAGREE = {("fcn_resnet", "hvp"), ("detr", "hvp")}
     ],
 )
 def test_backends_agree(model, task):
-    reason = points.infeasible_reason(model, task, "small", "cpu")
-    if reason:
-        pytest.skip(reason)
     results = {
-        backend: points.call(model, task, backend, "small", "cpu")()
+        backend: prepared.call(model, task, backend, "small", "cpu")()
         for backend in BACKENDS
-        if skip_reason(model, task, backend, slow=True) is None
+        if runs(model, task, backend)
     }
     for result in results.values():
         assert all(torch.isfinite(leaf).all() for leaf in calls.leaves(result))
     if len(results) == 2:
         torch.testing.assert_close(results["torch.func"], results["autograd.functional"], **calls.tolerance(task))
-    points.call.cache_clear()
+    prepared.call.cache_clear()
 
 
 def test_same_seed_same_loss():
     """Two builds of a workload compute the identical loss: runs are comparable."""
-    first = points.workload("resnet18", "small", "cpu")
+    first = prepared.workload("resnet18", "small", "cpu")
     loss = first.forward(*first.params)
-    points.workload.cache_clear()
-    second = points.workload("resnet18", "small", "cpu")
+    prepared.workload.cache_clear()
+    second = prepared.workload("resnet18", "small", "cpu")
     assert torch.equal(second.forward(*second.params), loss)

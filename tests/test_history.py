@@ -4,12 +4,13 @@ import json
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
+from asv.util import load_json
 
-from history import installed, releases, wheelhouse
+from history import install_torch, installed, releases, wheelhouse
 from history.configure import variant
-from history.install_torch import paired_torchvision
 
 DATES = {"2.9.0": 1, "2.9.1": 2, "2.10.0": 3, "2.11.0": 4, "2.8.0": 0}
 
@@ -83,11 +84,27 @@ def test_variant_points_at_a_checkout(tmp_path):
 
 
 def test_installed_torch_is_placed_in_history():
-    assert installed.resolve("2.11.0+cu130", "70d99e998b8955b7a2b9f85f7bd7e5d8ba1f4a9a") == ("asv.conf.json", "2.11.0")
+    run, publish, commit = installed.resolve("2.11.0+cu130", "70d99e998b8955b7a2b9f85f7bd7e5d8ba1f4a9a")
+    assert (Path(publish).name, commit) == ("asv.conf.json", "2.11.0")
+    assert load_json(run, js_comments=True)["branches"] == ["2.11.0"]  # asv names the torch it measures
     with pytest.raises(SystemExit, match="PTBENCH_PYTORCH_REPO"):
         installed.resolve("2.12.0a0+git70d99e9", "70d99e998b8955b7a2b9f85f7bd7e5d8ba1f4a9a")
 
 
-def test_torchvision_pairing():
-    assert paired_torchvision("2.11.0") == "0.26.0"
-    assert paired_torchvision("2.9.1") == "0.24.1"
+INDEX = {
+    "torchvision": ["0.29.1", "0.29.0", "0.26.0", "0.15.2", "0.15.1"],
+    "torchaudio": ["2.11.0", "2.0.2", "2.0.1"],
+}
+
+
+def test_release_companions(monkeypatch):
+    monkeypatch.setattr(install_torch, "versions", INDEX.get)
+    wanted, constraints, notes = install_torch.release_requirements("2.0.1")
+    assert {"torch==2.0.1", "torchvision==0.15.*", "torchaudio==2.0.*", "timm==1.0.31"} <= set(wanted)
+    assert constraints == ["numpy<2"]  # built against numpy 1
+    wanted, constraints, notes = install_torch.release_requirements("2.14.1")
+    assert "torchvision==0.29.*" in wanted and not any(w.startswith("torchaudio") for w in wanted)
+    assert constraints == [] and notes == ["no torchaudio 2.14.* on the index (the suites do not import it)"]
+    wanted, _, notes = install_torch.release_requirements("2.15.0")
+    assert not any(w.startswith(("torchvision", "timm")) for w in wanted)
+    assert "no torchvision 0.30.* on the index pairs with torch 2.15.0: timm is not installed" in notes

@@ -14,7 +14,7 @@ import torch
 
 from benchmarks._models import timm_catalog, timm_models
 from benchmarks._models.timm_catalog import CATALOG
-from benchmarks.timm_suite import CPU_COMPILE_SUBSET
+from benchmarks.registry import COMPILE_SUBSET
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +67,7 @@ def test_training_fp32_matches_fp64(name):
     close(norm, norm64, entry.train_tolerance)
 
 
-@pytest.mark.parametrize("name", CPU_COMPILE_SUBSET)
+@pytest.mark.parametrize("name", COMPILE_SUBSET)
 def test_compiled_matches_eager(name):
     entry = CATALOG[name]
     w = timm_models.create(name, "small", "cpu", training=False)

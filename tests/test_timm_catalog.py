@@ -82,16 +82,3 @@ def test_shards_partition_the_sorted_list(count):
     shards = [_config.take_shard(CATALOG, i, count) for i in range(1, count + 1)]
     assert [name for shard in shards for name in shard] == sorted(CATALOG)
     assert max(map(len, shards)) - min(map(len, shards)) <= 1
-
-
-@pytest.mark.parametrize("value", ["0/2", "3/2", "a/b", "2"])
-def test_bad_shard_is_clear(monkeypatch, value):
-    monkeypatch.setenv("PTBENCH_SHARD", value)
-    with pytest.raises(_config.ConfigError, match="use i/n with 1 <= i <= n"):
-        _config.shard()
-
-
-def test_bad_precision_list_is_clear(monkeypatch):
-    monkeypatch.setenv("PTBENCH_PRECISIONS", "fp32,fp8")
-    with pytest.raises(_config.ConfigError, match="comma-separated list of: fp32, bf16, amp_bf16, amp_fp16"):
-        _config.precisions("cpu")

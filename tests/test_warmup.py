@@ -1,10 +1,10 @@
 """asv times every sample, the first included: the suites' setup must make the cold call.
 
-asv_runner 0.3 runs a benchmark that has a setup method at number=1 with no calibration and no
-warm-up. Without a call in setup, the first sample carries lazy imports and first-call dispatch
-(0.9 s against 2.5 ms for ppl_simple_reg jvp through torch.func, measured), and with only two
-samples in ``repeat``'s time budget that sample is half the median: what `asv find` reported
-before the fix, as it launches benchmarks by spawn.
+asv_runner 0.3 neither calibrates nor warms up a benchmark that has a setup method. Without a
+call in setup, the first sample carries lazy imports and first-call dispatch (0.9 s against
+2.5 ms for ppl_simple_reg jvp through torch.func, measured): what `asv find` reported before the
+fix, as it launches benchmarks by spawn. The suites' setup makes the first call, then sets the
+sampling plan (``benchmarks._sampling``).
 """
 
 import itertools
@@ -14,24 +14,38 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def check_setup_calls_once(bench, timed, args, count, cache):
-    """``setup`` runs the patched call once, untimed; the timed method runs it once more."""
-    cache.cache_clear()
+def check_setup_warms_up(bench, timed, args, count, caches):
+    """``setup`` makes the untimed first call(s) and sets the sampling plan; a sample calls once more."""
+    for cache in caches:
+        cache.cache_clear()
     try:
         bench.setup(*args)
-        assert len(count) == 1, "setup made no untimed call"
+        warm = len(count)
+        assert warm >= 1, "setup made no untimed call"
+        assert bench.number >= 1 and bench.repeat[0] >= 1
         timed(*args)
-        assert len(count) == 2
+        assert len(count) == warm + 1
     finally:
-        cache.cache_clear()
+        for cache in caches:
+            cache.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def in_this_process(monkeypatch):
+    """Leave the test process unpinned and multi-threaded (``isolate`` is tested in test_sampling)."""
+    from benchmarks import _sampling
+
+    monkeypatch.setattr(_sampling, "isolate", lambda: None)
 
 
 def test_autograd_setup_makes_the_first_call(monkeypatch):
     from benchmarks import autograd_functional
-    from benchmarks._tasks import calls, points
+    from benchmarks._tasks import calls, prepared
 
     count = []
     tasks = dict(calls.CALLS["torch.func"])
@@ -40,18 +54,18 @@ def test_autograd_setup_makes_the_first_call(monkeypatch):
     monkeypatch.setitem(calls.CALLS, "torch.func", tasks)
     bench = autograd_functional.Time()
     args = ("ppl_simple_reg", "jvp", "torch.func", "small", "cpu")
-    check_setup_calls_once(bench, bench.time_call, args, count, points.call)
+    check_setup_warms_up(bench, bench.time_call, args, count, (prepared.call, autograd_functional.warmed))
 
 
 def test_timm_setup_makes_the_first_step(monkeypatch):
     from benchmarks import timm_suite
-    from benchmarks._tasks import timm_points
+    from benchmarks._tasks import timm_prepared
 
     count = []
-    monkeypatch.setattr(timm_points, "step", lambda *a: lambda: count.append(a))
+    monkeypatch.setattr(timm_prepared, "step", lambda *a, **k: lambda: count.append(a))
     bench = timm_suite.Eager()
     args = ("lcnet_050", "training", "fp32", "contiguous", "small", "cpu")
-    check_setup_calls_once(bench, bench.time_step, args, count, timm_points.prepared)
+    check_setup_warms_up(bench, bench.time_step, args, count, (timm_suite.warmed,))
 
 
 # A fresh process, as asv's spawn launcher makes one: asv_runner's own timing of one point.

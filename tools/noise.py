@@ -1,82 +1,174 @@
-"""A/A noise: compare two result files of the same torch with `asv compare` at several factors.
+"""A/A noise and regression power: what two runs of the same torch say about the factor to use.
 
-    python tools/noise.py results/MACHINE/2.11.0-A.json /tmp/second-run.json
+    python tools/noise.py A.json B.json [--bench REGEX] [--check-with-asv]
 
-Both files come from runs of the same torch on the same machine. They are placed under two
-commits of a scratch git project (asv compares commits), then `asv compare --factor F` runs for
-each F; the smallest F that flags no benchmark is the noise floor to use with `asv continuous`.
+A.json and B.json are asv result files of two runs of the same torch on the same machine. Over
+every timed point (``time_`` benchmarks) measured in both, with asv compare's own decision (the
+factor, and asv's statistical test on the recorded samples), the table gives:
+
+- per factor, the points flagged as changed in the A/A pair (false positives);
+- per factor, the share of points flagged slower when B's samples are scaled by 1+s, for a
+  simulated slowdown s of 5, 10 and 20 %;
+
+then the largest A/A ratios and the smallest factor that flags no A/A point, finds a 10 %
+slowdown on 90 % of the points and a 20 % one on all. ``--check-with-asv`` also runs
+``asv compare`` on the pair at each factor (in a scratch project: asv compares commits) and
+stops if its count of flagged points differs from the table's.
 """
 
 import argparse
+import itertools
 import json
+import math
 import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from asv.commands.compare import _is_result_better
+from asv_runner.statistics import compute_stats
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from history.configure import variant  # noqa: E402
-
-FACTORS = (1.05, 1.1, 1.15, 1.2, 1.25, 1.3, 1.4, 1.5, 1.6, 1.75, 2.0)
-
-
-def flagged(compare_output):
-    """Rows asv marks as changed: '+' (slower) or '-' (faster) in the first column."""
-    return [line for line in compare_output.splitlines() if re.match(r"^\|\s*[+-]\s*\|", line)]
+FACTORS = (1.02, 1.03, 1.05, 1.07, 1.10, 1.15, 1.20, 1.30, 1.50)
+SLOWDOWNS = (0.05, 0.10, 0.20)
+STATS = ("ci_99_a", "ci_99_b", "q_25", "q_75", "number", "repeat")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("first")
-    parser.add_argument("second")
-    parser.add_argument("--bench", default=".", help="regex of benchmark names to compare")
-    args = parser.parse_args()
+def timed_points(data, pattern=None):
+    """{(benchmark, params): (value, stats, samples)} for the measured points of ``time_`` benchmarks."""
+    columns = data["result_columns"]
+    found = {}
+    for name, row in data["results"].items():
+        if not name.split(".")[-1].startswith("time_") or (pattern and not re.search(pattern, name)):
+            continue
+        column = dict(zip(columns, row, strict=False))
+        combos = list(itertools.product(*column["params"])) or [()]
+        for i, params in enumerate(combos):
+            value = column["result"][i]
+            if value is None or math.isnan(value):
+                continue
+            stats = {key: column[f"stats_{key}"][i] for key in STATS if column.get(f"stats_{key}")}
+            samples = column["samples"][i] if column.get("samples") else None
+            found[(name, params)] = (value, stats or None, samples)
+    return found
+
+
+def changed(a, b, factor):
+    """asv compare's mark for A -> B: '+' slower, '-' faster, '' unchanged."""
+    (va, sa, xa), (vb, sb, xb) = a, b
+    if _is_result_better(vb, va, (sb, xb), (sa, xa), factor):
+        return "-"
+    if _is_result_better(va, vb, (sa, xa), (sb, xb), factor):
+        return "+"
+    return ""
+
+
+def slowed(point, s):
+    """``point`` with every sample scaled by 1+s, its value and statistics recomputed as asv does."""
+    value, stats, samples = point
+    if not samples:
+        scaled = {k: v * (1 + s) if k.startswith(("ci", "q")) else v for k, v in (stats or {}).items()}
+        return value * (1 + s), scaled or None, None
+    samples = [x * (1 + s) for x in samples]
+    value, stats = compute_stats(samples, (stats or {}).get("number", 1))
+    return value, stats, samples
+
+
+def table(first, second):
+    """The rows of the report and the recommended factor."""
+    keys = sorted(set(first) & set(second))
+    rows = []
+    for factor in FACTORS:
+        flagged = [k for k in keys if changed(first[k], second[k], factor)]
+        found = [sum(changed(first[k], slowed(second[k], s), factor) == "+" for k in keys) for s in SLOWDOWNS]
+        rows.append((factor, flagged, found))
+    recommended = next(
+        (
+            f
+            for f, flagged, found in rows
+            if not flagged and found[1] >= 0.9 * len(keys) and found[2] == len(keys) and keys
+        ),
+        None,
+    )
+    return keys, rows, recommended
+
+
+def report(first, second, top=8):
+    keys, rows, recommended = table(first, second)
+    lines = [
+        f"{len(keys)} timed points in both runs",
+        "",
+        "| factor | A/A points flagged | " + " | ".join(f"{s:.0%} slower found" for s in SLOWDOWNS) + " |",
+        "|---|---|" + "---|" * len(SLOWDOWNS),
+    ]
+    for factor, flagged, found in rows:
+        shares = " | ".join(f"{n / len(keys):.0%} ({n})" for n in found) if keys else ""
+        lines.append(f"| {factor:.2f} | {len(flagged)} | {shares} |")
+    ratios = sorted(keys, key=lambda k: -abs(math.log(second[k][0] / first[k][0])))
+    lines += ["", "largest A/A ratios (B / A):"]
+    lines += [f"  {second[k][0] / first[k][0]:.3f}  {k[0]}({', '.join(k[1])})" for k in ratios[:top]]
+    lines.append(f"recommended factor: {recommended or 'none of ' + ', '.join(map(str, FACTORS))}")
+    return "\n".join(lines), rows, recommended
+
+
+def asv_compare_counts(first_path, second_path, pattern=None):
+    """{factor: rows asv compare flags} for the pair, placed under two commits of a scratch project."""
+    sys.path.insert(0, str(ROOT))
+    from history.configure import variant
+
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         git = ["git", "-C", str(work), "-c", "user.name=n", "-c", "user.email=n@n"]
         subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
         commits = []
-        for run in ("first", "second"):
-            subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", run], check=True)
+        for label in ("A", "B"):
+            subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", label], check=True)
             commits.append(
                 subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
             )
-        machine = "aa"  # one machine for both, whatever they were recorded as
-        for path, commit in zip((args.first, args.second), commits, strict=True):
+        machine = work / "results" / "aa"
+        machine.mkdir(parents=True)
+        for path, commit in zip((first_path, second_path), commits, strict=True):
             data = json.loads(Path(path).read_text())
-            data["commit_hash"], data["params"]["machine"] = commit, machine
-            target = work / "results" / machine / f"{commit[:8]}-{data['env_name']}.json"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(data))
-            info = json.loads((Path(path).parent / "machine.json").read_text())
-            (target.parent / "machine.json").write_text(json.dumps({**info, "machine": machine}))
-        # asv compare reads the benchmark list (units, parameter names) from the results directory.
+            data["commit_hash"], data["params"]["machine"] = commit, "aa"
+            (machine / f"{commit[:8]}-{data['env_name']}.json").write_text(json.dumps(data))
+        info = json.loads((Path(second_path).parent / "machine.json").read_text())
+        (machine / "machine.json").write_text(json.dumps({**info, "machine": "aa"}))
         (work / "results" / "benchmarks.json").write_text(
-            (Path(args.second).parents[1] / "benchmarks.json").read_text()
+            (Path(second_path).parents[1] / "benchmarks.json").read_text()
         )
-        # A git project, so no plugin is needed and the configuration can live in the scratch directory.
         conf = variant(ROOT / "asv.conf.json", results_dir=str(work / "results"))
         conf.update(repo=str(work), dvcs="git", plugins=[], branches=["main"])
         (work / "asv.json").write_text(json.dumps(conf))
-        floor = None
+        counts = {}
         for factor in FACTORS:
             out = subprocess.run(
                 [sys.executable, "-m", "asv", "--config", str(work / "asv.json"), "compare", *commits,
-                 "--factor", str(factor), "--machine", machine, "--split"],
-                cwd=ROOT, capture_output=True, text=True,
-            )  # fmt: skip
-            if out.returncode:
-                sys.exit(f"asv compare failed:\n{out.stdout}{out.stderr}")
-            out = out.stdout
-            rows = [row for row in flagged(out) if re.search(args.bench, row)]
-            print(f"--factor {factor}: {len(rows)} flagged")
-            for row in rows:
-                print("   ", re.sub(r"\s+", " ", row))
-            if not rows and floor is None:
-                floor = factor
-        print(f"smallest factor flagging nothing: {floor}")
+                 "--factor", str(factor), "--machine", "aa", "--split"],
+                capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+            flagged = [line for line in out.splitlines() if re.match(r"^\|\s*[+-]\s*\|", line) and "time_" in line]
+            counts[factor] = len([line for line in flagged if not pattern or re.search(pattern, line)])
+        return counts
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("first")
+    parser.add_argument("second")
+    parser.add_argument("--bench", help="regex on benchmark names (e.g. autograd_functional)")
+    parser.add_argument("--check-with-asv", action="store_true", help="cross-check the A/A counts with asv compare")
+    args = parser.parse_args(argv)
+    first, second = (timed_points(json.loads(Path(p).read_text()), args.bench) for p in (args.first, args.second))
+    text, rows, _ = report(first, second)
+    print(text)
+    if args.check_with_asv:
+        counts = asv_compare_counts(args.first, args.second, args.bench)
+        ours = {factor: len(flagged) for factor, flagged, _ in rows}
+        print(f"asv compare flags per factor: {counts}")
+        if counts != ours:
+            sys.exit(f"asv compare disagrees with the table: {counts} != {ours}")
 
 
 if __name__ == "__main__":

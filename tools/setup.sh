@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Creates .venv (Python 3.11) with the pinned stack; a no-op when it is already complete.
+# Creates .venv with the pinned stack from the first Python 3.10-3.13 found (PYTHON overrides);
+# a no-op when it is already complete.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python3.11}
-command -v "$PYTHON" >/dev/null || PYTHON=python3
-"$PYTHON" -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 needed, found {sys.version.split()[0]}"'
+if [ -z "${PYTHON:-}" ]; then
+    for candidate in python3.11 python3.12 python3.13 python3.10 python3; do
+        command -v "$candidate" >/dev/null || continue
+        "$candidate" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))' && { PYTHON=$candidate; break; }
+    done
+fi
+[ -n "${PYTHON:-}" ] || { echo "error: Python 3.10 to 3.13 is needed (python3 is $(python3 --version 2>&1))" >&2; exit 2; }
+"$PYTHON" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))' \
+    || { echo "error: PYTHON=$PYTHON is $("$PYTHON" --version 2>&1); Python 3.10 to 3.13 is needed" >&2; exit 2; }
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 stamp=.venv/.requirements
 if ! cmp -s <(cat requirements.txt requirements-dev.txt) "$stamp" 2>/dev/null; then
-    echo "== installing requirements into .venv (torch is ~5 GB the first time)"
+    echo "== installing requirements into .venv with $(.venv/bin/python --version) (torch is ~5 GB the first time)"
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 \
         | grep -v "is ignored: it is neither a file nor a directory" || true
-    .venv/bin/python -c "import torch, torchvision, torchaudio, timm, asv, scipy"
+    .venv/bin/python -c "import torch, torchvision, timm, asv, scipy"
     cat requirements.txt requirements-dev.txt > "$stamp"
 fi

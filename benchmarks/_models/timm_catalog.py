@@ -102,6 +102,10 @@ FREEZE_TOLERANCE = dict.fromkeys(
 )
 LOSS_DIVIDED_BY_1000 = frozenset("ese_vovnet19b_dw fbnetc_100 mnasnet_100 mobilevit_s sebotnet33ts_256".split())
 FORCE_AMP = frozenset(("convit_base", "xcit_large_24_p8_224"))
+# The small size is batch 1 at the model's own resolution, except for these models, whose training
+# step at batch 1 fails in BatchNorm ("Expected more than 1 value per channel when training") on a
+# 1x1 feature map (levit_128's head, resnest101e's split attention, rexnet_100's squeeze-excite).
+SMALL_BATCH_2 = frozenset(("levit_128", "resnest101e", "rexnet_100"))
 EAGER_NONDETERMINISTIC_TRAINING = frozenset(("xcit_large_24_p8_224",))
 
 # Reference name -> the name timm 1.0.31 creates it under, and why it differs.
@@ -134,6 +138,11 @@ class TimmModel:
     @property
     def full_batch(self):
         return max(self.listed_batch // self.divisor, 1)
+
+    @property
+    def small_batch(self):
+        """1, or 2 where a training step at batch 1 normalizes a single value per channel."""
+        return 2 if self.name in SMALL_BATCH_2 else 1
 
     @property
     def key(self):

@@ -10,7 +10,6 @@ from .timm_catalog import CATALOG
 
 SEED = 1337
 SIZES = ("small", "full")
-SMALL_BATCH = 2
 
 
 @dataclass
@@ -28,7 +27,7 @@ class ModelUnavailable(RuntimeError):
 def batch_size(entry, size):
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; allowed sizes: {', '.join(SIZES)}")
-    return entry.full_batch if size == "full" else min(SMALL_BATCH, entry.full_batch)
+    return entry.full_batch if size == "full" else entry.small_batch
 
 
 def create(name, size, device, training, channels_last=False, dtype=torch.float32):

@@ -1,0 +1,198 @@
+"""Every benchmark point, whether this run measures it, and why not.
+
+    python -m benchmarks.points                    # each point: "runs", or n/a and the reason
+    python -m benchmarks.points --summary          # counts per benchmark and per reason
+    python -m benchmarks.points -b "time_call.*resnet18" --torch 2.0.1 --python 3.11
+
+A benchmark's parameters are the same on every machine and under every setting: results are
+keyed by them, so CPU and GPU runs, sizes, precisions and shards all land in one dashboard. The
+``PTBENCH_*`` settings only choose which points run. asv's plugin (``ptbench.plugin``) selects
+exactly the points that run here, so the others never start a process; a suite's ``setup``
+refuses a point with the same reason. Reasons that depend on the installed torch (``--torch``)
+are known once a benchmark process runs; the settings alone cannot rule on them.
+"""
+
+import argparse
+import ast
+import itertools
+import re
+import sys
+from dataclasses import dataclass
+
+from . import registry as r
+from ._config import ConfigError, Settings, take_shard
+
+
+@dataclass(frozen=True)
+class Space:
+    """A benchmark's parameters: names, and the values of each."""
+
+    names: tuple
+    values: tuple
+
+    def points(self):
+        for values in itertools.product(*self.values):
+            yield dict(zip(self.names, values, strict=True))
+
+
+AUTOGRAD = Space(
+    ("model", "task", "backend", "size", "device"), (tuple(r.MODELS), r.TASKS, r.BACKENDS, r.SIZES, r.DEVICES)
+)
+AUTOGRAD_DIFFERENCE = Space(("model", "task", "size", "device"), (tuple(r.MODELS), r.TASKS, r.SIZES, r.DEVICES))
+TIMM = Space(
+    ("model", "mode", "precision", "memory_format", "size", "device"),
+    (tuple(r.TIMM_KEYS), r.TIMM_MODES, r.TIMM_PRECISIONS, r.TIMM_MEMORY_FORMATS, r.SIZES, r.DEVICES),
+)
+
+
+def _settings(point, settings):
+    """Why the run's device or size leaves the point out, or None."""
+    for name in ("device", "size"):
+        if point[name] != getattr(settings, name):
+            return f"{name} {point[name]} is not this run's (PTBENCH_{name.upper()}={getattr(settings, name)})"
+    return None
+
+
+def _autograd(point, settings, versions):
+    return r.autograd_reason(point, settings.slow, *versions) or _settings(point, settings)
+
+
+def _autograd_memory(point, settings, versions):
+    if r.MODELS[point["model"]].baseline_memory:
+        return f"{point['model']}'s tensors take kilobytes: the process peak would be torch's own footprint"
+    return _autograd(point, settings, versions)
+
+
+def _autograd_difference(point, settings, versions):
+    for backend in r.BACKENDS:
+        reason = _autograd({**point, "backend": backend}, settings, versions)
+        if reason:
+            return f"{backend}: {reason}"
+    return None
+
+
+def _cuda_only(reason):
+    def wrapped(point, settings, versions):
+        if point["device"] != "cuda":
+            return "the CUDA caching allocator's peak exists on CUDA only"
+        return reason(point, settings, versions)
+
+    return wrapped
+
+
+def _timm(point, settings, versions, compiled=False):
+    reason = r.timm_reason(point, compiled, *versions) or _settings(point, settings)
+    if reason:
+        return reason
+    for name, chosen, variable in (
+        ("precision", settings.precisions, "PTBENCH_PRECISIONS"),
+        ("memory_format", settings.memory_formats, "PTBENCH_MEMORY_FORMATS"),
+    ):
+        if point[name] not in chosen:
+            return f"{name} {point[name]} is not in this run ({variable}={','.join(chosen)})"
+    name = r.TIMM_KEYS[point["model"]]
+    if name not in take_shard(r.TIMM_CATALOG, *settings.shard):
+        return f"{name} is in another shard than this run's (PTBENCH_SHARD={'/'.join(map(str, settings.shard))})"
+    if compiled and name not in settings.compiled_models(r.TIMM_CATALOG):
+        return f"{name} is not compiled in this run (PTBENCH_COMPILE={settings.compile})"
+    return None
+
+
+def _timm_compiled(point, settings, versions):
+    return _timm(point, settings, versions, compiled=True)
+
+
+@dataclass(frozen=True)
+class Suite:
+    """One benchmark class: its parameters, its benchmark methods, and its rule for each point."""
+
+    space: Space
+    methods: tuple
+    reason: object  # (point, settings, (torch_version, python_version)) -> str or None
+
+
+SUITES = {
+    "autograd_functional.Time": Suite(AUTOGRAD, ("time_call",), _autograd),
+    "autograd_functional.PeakMemory": Suite(AUTOGRAD, ("peakmem_call",), _autograd_memory),
+    "autograd_functional.BackendDifference": Suite(AUTOGRAD_DIFFERENCE, ("track_max_abs_diff",), _autograd_difference),
+    "autograd_functional.CudaPeakMemory": Suite(AUTOGRAD, ("track_cuda_peak_bytes",), _cuda_only(_autograd)),
+    "timm_suite.Eager": Suite(TIMM, ("time_step", "peakmem_step"), _timm),
+    "timm_suite.Compiled": Suite(TIMM, ("time_step", "peakmem_step"), _timm_compiled),
+    "timm_suite.CompileTime": Suite(TIMM, ("track_compile_seconds",), _timm_compiled),
+    "timm_suite.CudaPeakMemory": Suite(TIMM, ("track_cuda_peak_bytes",), _cuda_only(_timm)),
+}
+BENCHMARKS = {f"{key}.{method}": key for key, suite in SUITES.items() for method in suite.methods}
+
+
+def reason(suite, point, settings, torch_version=None, python_version=None):
+    """Why ``point`` (a dict, or a tuple in the suite's parameter order) of ``suite`` does not run."""
+    space = SUITES[suite].space
+    if not isinstance(point, dict):
+        point = dict(zip(space.names, point, strict=True))
+    return SUITES[suite].reason(point, settings, (torch_version, python_version))
+
+
+def asv_name(benchmark, point):
+    """asv's name of a point, which ``asv run -b`` matches: ``name('v1', 'v2')``."""
+    return f"{benchmark}({', '.join(repr(v) for v in point.values())})"
+
+
+def parse_asv_params(values):
+    """asv's parameter strings ("'resnet18'") back to values."""
+    return tuple(ast.literal_eval(v) for v in values)
+
+
+def statuses(settings, versions=(None, None), pattern=None):
+    """(benchmark, point, reason or None) for every point whose asv name matches ``pattern``."""
+    regex = re.compile(pattern) if pattern else None
+    for benchmark, suite in BENCHMARKS.items():
+        for point in SUITES[suite].space.points():
+            if regex and not regex.search(asv_name(benchmark, point)):
+                continue
+            yield benchmark, point, SUITES[suite].reason(point, settings, versions)
+
+
+def running_suites(settings):
+    """The benchmark classes with a point to measure under ``settings``, in run order."""
+    return [
+        key
+        for key, suite in SUITES.items()
+        if any(not suite.reason(p, settings, (None, None)) for p in suite.space.points())
+    ]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-b", "--bench", help="regex on asv's point names, as `asv run -b` takes it")
+    parser.add_argument("--torch", help="a torch version: apply the rules that depend on it")
+    parser.add_argument("--python", help="a Python version (e.g. 3.11) for the rules that depend on it")
+    parser.add_argument("--skipped", action="store_true", help="only the points that do not run")
+    parser.add_argument("--summary", action="store_true", help="counts per benchmark and per reason")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as e:
+        sys.exit(f"error: {e}")
+    found = list(statuses(settings, (args.torch, args.python), args.bench))
+    print(f"# settings: {settings.describe()}; torch {args.torch or 'any'}, python {args.python or 'any'}")
+    if args.summary:
+        for benchmark in BENCHMARKS:
+            rows = [why for name, _, why in found if name == benchmark]
+            if rows:
+                print(f"{benchmark}: {rows.count(None)} of {len(rows)} points run")
+        counts = {}
+        for _, _, why in found:
+            if why:
+                counts[why] = counts.get(why, 0) + 1
+        for why, count in sorted(counts.items(), key=lambda item: -item[1]):
+            print(f"{count:7d}  {why}")
+        return
+    for benchmark, point, why in found:
+        if why is None and not args.skipped:
+            print(f"runs  {asv_name(benchmark, point)}")
+        elif why:
+            print(f"n/a   {asv_name(benchmark, point)}: {why}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""The main job: benchmark the installed torch, record it in history, publish the dashboard.
+
+    python -m ptbench.bench [asv run arguments]     # what tools/bench.sh runs
+
+1. Reads the ``PTBENCH_*`` settings (a bad one stops here, in one line) and names the torch.
+2. Places the installed torch in history (``history.installed``): its release, or the PyTorch
+   commit it was built from.
+3. Runs ``asv run --python=same`` once per benchmark class with points to measure under the
+   settings (``benchmarks.points``): asv saves results when a run ends, so an interrupt loses
+   one class. ``-b`` among the arguments replaces the class list (the plugin still applies the
+   settings). ``--quick`` and ``--dry-run`` runs are never saved or published.
+4. Publishes the dashboard so that it works offline (``ptbench.dashboard``).
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from asv.util import load_json
+
+from benchmarks import points
+from benchmarks._config import ConfigError, Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+ASV = [sys.executable, "-m", "asv"]
+
+
+def say(line):
+    print(f"== {line}", flush=True)
+
+
+def installed_torch(settings):
+    """(run config, publish config, commit, description) of the torch this Python imports, checked
+    against the device."""
+    import torch
+
+    from history.installed import resolve
+
+    if settings.device == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(
+            f"PTBENCH_DEVICE=cuda but torch {torch.__version__} sees no CUDA device; use PTBENCH_DEVICE=cpu"
+        )
+    placed = resolve(torch.__version__, torch.version.git_version, os.environ.get("PTBENCH_PYTORCH_REPO"))
+    return (*placed, f"torch {torch.__version__} (git {torch.version.git_version[:12]})")
+
+
+def machine_name():
+    """This machine's name for asv: the one in ~/.asv-machine.json, created from defaults if missing."""
+    from asv.machine import Machine, MachineCollection
+
+    if not Path(MachineCollection.get_machine_file_path()).exists():
+        subprocess.run([*ASV, "machine", "--yes"], check=True, stdout=subprocess.DEVNULL)
+    return Machine.load(interactive=False).machine
+
+
+def main(argv=None):
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        settings = Settings.from_env()
+        settings.check_machine()
+        config, published, commit, torch_name = installed_torch(settings)
+    except ConfigError as e:
+        sys.exit(f"error: {e}")
+    trial = any(a in ("--quick", "-q", "--dry-run", "-n") for a in args)
+    if any(a in ("--quick", "-q") for a in args) and not any(a in ("--dry-run", "-n") for a in args):
+        args.append("--dry-run")  # a single sample per point is a smoke test, not history
+    machine = next((a.split("=", 1)[1] for a in args if a.startswith("--machine=")), None)
+    if "--machine" in args:
+        machine = args[args.index("--machine") + 1]
+    machine = machine or machine_name()
+    say(f"{torch_name}, recorded as {commit[:12]} ({Path(config).name}), machine {machine}")
+    say(f"settings: {settings.describe()}")
+    run = [*ASV, "--config", config, "run", "--python=same", f"--set-commit-hash={commit}", "--show-stderr"]
+    selections = (
+        [[]]
+        if any(a in ("-b", "--bench") or a.startswith("--bench=") for a in args)
+        else [["--bench", f"^{suite.replace('.', '[.]')}[.]"] for suite in points.running_suites(settings)]
+    )
+    failed = False
+    for selection in selections:
+        start = time.monotonic()
+        code = subprocess.run([*run, *selection, *args], cwd=ROOT).returncode
+        failed |= code != 0
+        outcome = "" if code == 0 else f", exit {code}"
+        say(f"{selection[-1] if selection else 'selection'}: {time.monotonic() - start:.0f} s{outcome}")
+    if trial:
+        say("a --quick or --dry-run run: nothing saved, the dashboard is unchanged")
+        return 1 if failed else 0
+    from .dashboard import publish
+
+    publish(published)
+    conf = load_json(published, js_comments=True)
+    saved = sorted((Path(published).parent / conf["results_dir"] / machine).glob(f"{commit[:8]}-*.json"))
+    say(f"results: {', '.join(str(p.relative_to(ROOT)) for p in saved) or 'none saved'}")
+    html = Path(published).parent / conf["html_dir"]
+    preview = f".venv/bin/asv --config {Path(published).name} preview"
+    say(f"dashboard: {html.relative_to(ROOT)}/index.html, works offline; serve it with: {preview}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

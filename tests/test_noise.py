@@ -1,0 +1,84 @@
+"""tools/noise.py on synthetic A/A results whose answer is known, cross-checked with asv compare."""
+
+import itertools
+import json
+import math
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from asv_runner.statistics import compute_stats
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import noise  # noqa: E402
+
+BENCHMARK = "autograd_functional.Time.time_call"
+STEADY = ("'ppl_simple_reg'", "'vjp'", "'torch.func'", "'small'", "'cpu'")
+SHIFTED = ("'ppl_robust_reg'", "'vjp'", "'torch.func'", "'small'", "'cpu'")
+# 30 samples within +-1 % of 1 ms, in a fixed order.
+BASE = [1e-3 * (1 + 0.01 * math.sin(7 * i)) for i in range(30)]
+
+
+def result_file(shift):
+    """An asv result file measuring STEADY at BASE and SHIFTED at BASE * shift; other points n/a."""
+    benchmarks = json.loads((ROOT / "results" / "benchmarks.json").read_text())
+    params = benchmarks[BENCHMARK]["params"]
+    columns = ["result", "params", "version", "started_at", "duration", "stats_ci_99_a", "stats_ci_99_b",
+               "stats_q_25", "stats_q_75", "stats_number", "stats_repeat", "samples", "profile"]  # fmt: skip
+    combos = list(itertools.product(*params))
+    row = {c: [None] * len(combos) for c in columns if c.startswith("stats_") or c == "samples"}
+    row["result"] = [math.nan] * len(combos)
+    for combo, factor in ((STEADY, 1.0), (SHIFTED, shift)):
+        i = combos.index(combo)
+        samples = [x * factor for x in BASE]
+        value, stats = compute_stats(samples, 20)
+        row["result"][i], row["samples"][i] = value, samples
+        for key, v in stats.items():
+            row[f"stats_{key}"][i] = v
+    row.update(params=params, version=benchmarks[BENCHMARK]["version"], started_at=0, duration=1.0, profile=None)
+    return {
+        "commit_hash": "2.14.1", "env_name": "existing-py", "date": 0, "python": "3.11",
+        "params": {"machine": "m", "python": "3.11"}, "requirements": {}, "env_vars": {},
+        "result_columns": columns, "results": {BENCHMARK: [row[c] for c in columns]}, "durations": {}, "version": 2,
+    }  # fmt: skip
+
+
+def test_known_answers():
+    first, second = (noise.timed_points(result_file(shift)) for shift in (1.0, 1.12))
+    _, rows, recommended = noise.table(first, second)
+    by_factor = {f: (flagged, found) for f, flagged, found in rows}
+    # A/A: only SHIFTED differs, by 12 %: flagged up to a factor of 1.10, not from 1.15 on.
+    assert [k[1] for k in by_factor[1.10][0]] == [SHIFTED]
+    assert by_factor[1.15][0] == []
+    # B slowed by 5, 10, 20 %: STEADY's ratios are 1.05, 1.10, 1.20; SHIFTED's 1.176, 1.232, 1.344.
+    assert by_factor[1.03][1] == [2, 2, 2]
+    assert by_factor[1.07][1] == [1, 2, 2]
+    assert by_factor[1.15][1] == [1, 1, 2]
+    assert by_factor[1.30][1] == [0, 0, 1]
+    # A 12 % A/A difference rules out every factor that finds a 10 % slowdown everywhere.
+    assert recommended is None
+
+
+def test_recommended_factor():
+    first, second = (noise.timed_points(result_file(shift)) for shift in (1.0, 1.025))
+    _, rows, recommended = noise.table(first, second)
+    assert [len(flagged) for _, flagged, _ in rows][:2] == [1, 0]  # 2.5 % apart: flagged at 1.02 only
+    assert recommended == 1.03
+
+
+@pytest.mark.slow
+def test_the_table_counts_what_asv_compare_flags(tmp_path):
+    results = tmp_path / "results" / "m"
+    results.mkdir(parents=True)
+    shutil.copy(ROOT / "results" / "benchmarks.json", tmp_path / "results")
+    (results / "machine.json").write_text(json.dumps({"machine": "m", "version": 1}))
+    paths = []
+    for label, shift in (("a", 1.0), ("b", 1.12)):
+        paths.append(results / f"{label}.json")
+        paths[-1].write_text(json.dumps(result_file(shift)))
+    counts = noise.asv_compare_counts(*paths)
+    _, rows, _ = noise.table(*(noise.timed_points(json.loads(p.read_text())) for p in paths))
+    assert counts == {factor: len(flagged) for factor, flagged, _ in rows}
+    assert counts[1.10] == 1 and counts[1.15] == 0

@@ -1,0 +1,79 @@
+"""Benchmark keys are static; the settings choose the points that run, and nothing measured is lost."""
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from asv_results import rows
+from test_asv_run import quick_run
+
+from benchmarks import points
+from benchmarks._config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+DISCOVER = """
+import json, sys
+from asv_runner.discovery import disc_benchmarks
+print(json.dumps(sorted((b.name, b.params, b.param_names, b.version) for b in disc_benchmarks(sys.argv[1]))))
+"""
+SETTINGS = [
+    {},
+    {"PTBENCH_DEVICE": "cuda"},
+    {"PTBENCH_SIZE": "full", "PTBENCH_SLOW": "1"},
+    {"PTBENCH_SHARD": "2/3", "PTBENCH_COMPILE": "all"},
+    {"PTBENCH_PRECISIONS": "bf16,amp_fp16", "PTBENCH_MEMORY_FORMATS": "channels_last"},
+]
+
+
+def discover(settings):
+    env = {"PATH": "/usr/bin:/bin", "PTBENCH_DEVICE": "cpu", **settings}
+    out = subprocess.run(
+        [sys.executable, "-c", DISCOVER, "benchmarks"], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def test_discovery_finds_one_benchmark_list_under_every_setting():
+    found = [discover(settings) for settings in SETTINGS]
+    assert all(f == found[0] for f in found[1:])
+    names = [name for name, *_ in found[0]]
+    assert names == sorted(points.BENCHMARKS)  # the registry knows every benchmark the suites define
+    params = {name: p for name, p, *_ in found[0]}
+    for name, suite in points.BENCHMARKS.items():
+        assert params[name] == [[repr(v) for v in values] for values in points.SUITES[suite].space.values]
+
+
+def test_the_settings_choose_points(monkeypatch):
+    monkeypatch.setenv("PTBENCH_DEVICE", "cpu")
+    default = Settings.from_env()
+    assert points.running_suites(default) == [
+        "autograd_functional.Time", "autograd_functional.PeakMemory", "autograd_functional.BackendDifference",
+        "timm_suite.Eager", "timm_suite.Compiled", "timm_suite.CompileTime",
+    ]  # fmt: skip
+    run = [(b, p) for b, p, why in points.statuses(default) if why is None]
+    assert {p["device"] for _, p in run} == {"cpu"} and {p["size"] for _, p in run} == {"small"}
+    monkeypatch.setenv("PTBENCH_SHARD", "1/2")
+    half = {p["model"] for b, p, why in points.statuses(Settings.from_env(), pattern="Eager.time_step") if why is None}
+    assert len(half) == 31
+
+
+@pytest.mark.slow
+def test_a_run_under_other_settings_keeps_earlier_results(tmp_path):
+    """Two runs of one commit: the second (PTBENCH_SLOW=1, another point) keeps the first's values."""
+    first = r"time_call\('ppl_simple_reg', 'vjp'"
+    second = r"time_call\('resnet18', 'hvp', 'torch\.func'"
+    data = quick_run(tmp_path, first, settings={"PTBENCH_SLOW": "0"})
+    measured = {
+        tuple(p) for _, p, v in rows(data, "autograd_functional.Time.time_call") if v is not None and not math.isnan(v)
+    }
+    assert measured == {("ppl_simple_reg", "vjp", b, "small", "cpu") for b in ("autograd.functional", "torch.func")}
+    data = quick_run(tmp_path, second, settings={"PTBENCH_SLOW": "1"}, fresh=False)
+    after = {
+        tuple(p) for _, p, v in rows(data, "autograd_functional.Time.time_call") if v is not None and not math.isnan(v)
+    }
+    assert after == measured | {("resnet18", "hvp", "torch.func", "small", "cpu")}

@@ -1,0 +1,89 @@
+"""The sampling rules of ``benchmarks._sampling``, one test each, and the process they set up."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import _sampling
+from benchmarks._sampling import MAX_SAMPLES, PROCESS_SECONDS, SAMPLE_SECONDS, plan, warm_up
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("call", [2e-6, 1e-4, 7e-4, 3e-3, 0.02, 0.049, 0.05, 0.3, 2.0, 40.0])
+def test_a_sample_lasts_at_least_the_target(call):
+    number, _ = plan(call)
+    assert number * call >= SAMPLE_SECONDS or number == 1
+    assert number == 1 or (number - 1) * call < SAMPLE_SECONDS  # no more calls than needed
+
+
+@pytest.mark.parametrize("call", [2e-6, 1e-4, 3e-3, 0.02, 0.07, 0.3, 0.59, 2.0, 40.0])
+def test_a_process_samples_within_its_budget(call):
+    number, samples = plan(call)
+    assert 1 <= samples <= MAX_SAMPLES
+    assert samples == 1 or samples * number * call <= PROCESS_SECONDS
+
+
+def test_a_sub_millisecond_call_is_sampled_in_blocks():
+    assert plan(1e-4) == (500, min(MAX_SAMPLES, round(PROCESS_SECONDS / SAMPLE_SECONDS)))
+    assert plan(PROCESS_SECONDS / 2.5) == (1, 2)
+
+
+def test_warm_up_makes_an_untimed_call_then_times_a_warm_one(monkeypatch):
+    calls, clock = [], iter([0.0, 0.125, 1.0, 1.0 + 2**-10])  # a cold call of 125 ms, a warm one of ~1 ms
+    monkeypatch.setattr(_sampling.time, "perf_counter", lambda: next(clock))
+    assert warm_up(lambda: calls.append(1)) == plan(2**-10) == (52, 7)
+    assert len(calls) == 2
+
+
+def test_a_slow_first_call_is_not_repeated(monkeypatch):
+    calls, clock = [], iter([0.0, PROCESS_SECONDS + 1])
+    monkeypatch.setattr(_sampling.time, "perf_counter", lambda: next(clock))
+    assert warm_up(lambda: calls.append(1)) == (1, 1)
+    assert calls == [1]
+
+
+PROBE = """
+import ctypes, json, os, resource, sys
+import torch
+from benchmarks import _sampling
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
+
+mallinfo2 = ctypes.CDLL("libc.so.6").mallinfo2
+mallinfo2.restype = MallInfo2
+if sys.argv[1] == "isolated":
+    _sampling.isolate()
+mapped = mallinfo2().hblkhd
+x = torch.ones(6 * 1024, 1024)  # 24 MiB
+mapped = mallinfo2().hblkhd - mapped
+for _ in range(20):  # until the heap has grown to what a call needs
+    (x * 2).sum()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(20):
+    (x * 2).sum()
+print(json.dumps({"threads": torch.get_num_threads(), "interop": torch.get_num_interop_threads(),
+                  "cores": sorted(os.sched_getaffinity(0)), "allowed": os.cpu_count(), "mapped": mapped,
+                  "faults": resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before}))
+"""
+
+
+def probe(mode):
+    out = subprocess.run([sys.executable, "-c", PROBE, mode], capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def test_isolated_process_is_pinned_single_threaded_and_reuses_memory():
+    found, default = probe("isolated"), probe("default")
+    assert found["threads"] == found["interop"] == 1
+    if found["allowed"] > 1:
+        assert len(found["cores"]) == 1
+    # By default glibc maps a fresh 24 MiB buffer with mmap, and its threshold then moves with the
+    # process's history; isolated, buffers up to 32 MiB come from the heap and are reused.
+    assert default["mapped"] >= 24 << 20 and found["mapped"] == 0, (found, default)
+    assert found["faults"] < 20 * 1000, found  # a 24 MiB buffer faulted in anew would be ~6,000 a call
