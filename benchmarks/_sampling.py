@@ -37,31 +37,46 @@ _MMAP_THRESHOLD_MAX = 32 * 1024 * 1024
 _isolated = False
 
 
-def isolate():
-    """Put this benchmark process in its measured state (once; asv forks a process per point)."""
-    global _isolated
-    if _isolated:
-        return
+def single_thread():
+    """One intra-op and one inter-op thread."""
     import torch
 
-    # torch 2.14 warns that torch.jit.script is deprecated wherever its own modules still call it.
-    warnings.filterwarnings("ignore", message=".*torch.jit.script. is deprecated", category=FutureWarning)
-    cores = sorted(os.sched_getaffinity(0))
-    if len(cores) > 1:
-        os.sched_setaffinity(0, {cores[-1]})
     torch.set_num_threads(1)
     try:
         torch.set_num_interop_threads(1)
     except RuntimeError:  # only settable before the pool starts; a fork of asv's server has none
         pass
+
+
+def pin_to_one_core():
+    """Run on the last core this process may use, leaving the others to asv and the system."""
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) > 1:
+        os.sched_setaffinity(0, {cores[-1]})
+
+
+def fixed_allocator():
+    """glibc: serve buffers up to 32 MiB from the heap and never give it back, so that a warm call
+    reuses memory instead of mapping and faulting it in; a no-op with another C library."""
     try:
         libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc
-        pass
-    else:
-        libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)
-        libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)
-        libc.mallopt(_M_TOP_PAD, 64 * 1024 * 1024)
+    except OSError:
+        return
+    libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)
+    libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)
+    libc.mallopt(_M_TOP_PAD, 64 * 1024 * 1024)
+
+
+def isolate():
+    """Put this benchmark process in its measured state (once; asv forks a process per point)."""
+    global _isolated
+    if _isolated:
+        return
+    # torch 2.14 warns that torch.jit.script is deprecated wherever its own modules still call it.
+    warnings.filterwarnings("ignore", message=".*torch.jit.script. is deprecated", category=FutureWarning)
+    pin_to_one_core()
+    single_thread()
+    fixed_allocator()
     _isolated = True
 
 

@@ -4,7 +4,7 @@ The reference feeds its LSTMs packed sequences. ``aten::lstm`` on packed data re
 pointers directly, which torch.func's wrapper tensors do not have ("Cannot access data pointer
 of Tensor that doesn't have storage"), so torch.func could not run the model. ``BatchRNN``
 computes the same values on padded tensors (see its docstring); LSTMs on padded tensors work
-under both backends and still run on cuDNN on CUDA.
+under both backends, on aten's own LSTM kernel (``native_lstm``).
 """
 
 import contextlib
@@ -44,20 +44,28 @@ class Steps:
 
 
 @contextlib.contextmanager
-def native_cpu_lstm():
-    """Run LSTMs without oneDNN (CPU only; CUDA keeps cuDNN).
+def native_lstm():
+    """Run the LSTMs on aten's own kernel on every device: neither oneDNN (CPU) nor cuDNN (CUDA).
 
-    oneDNN's LSTM keeps the workspace its backward needs only when it sees grad mode on. Under
-    torch.func inside ``torch.no_grad()`` (how the reference calls it) the kernel sees it off,
-    and the backward fails: "Expected a proper Tensor but got None ... argument #22
-    'workspace'". Both backends use the native kernel, so they time the same computation.
+    - oneDNN's LSTM keeps the workspace its backward needs only when it sees grad mode on. Under
+      torch.func inside ``torch.no_grad()`` (how the reference calls it) the kernel sees it off, and
+      the backward fails: "Expected a proper Tensor but got None ... argument #22 'workspace'".
+    - cuDNN's path reads the data pointers of the weights (to use them as one flat buffer), which
+      torch.func's wrapper tensors do not have: torch.func's vjp failed on an H100 with "Cannot
+      access data pointer of Tensor that doesn't have storage" (../shared/results-h100). aten's own
+      kernel is the one that runs under torch.func on CPU. (Not yet run on a GPU.)
+
+    Both backends use the native kernel, so they time the same computation.
     """
-    enabled = torch.backends.mkldnn.enabled
-    torch.backends.mkldnn.enabled = False
+    backends = torch.backends.mkldnn, torch.backends.cudnn
+    enabled = [b.enabled for b in backends]
+    for b in backends:
+        b.enabled = False
     try:
         yield
     finally:
-        torch.backends.mkldnn.enabled = enabled
+        for b, on in zip(backends, enabled, strict=True):
+            b.enabled = on
 
 
 class BatchRNN(nn.Module):
@@ -78,7 +86,7 @@ class BatchRNN(nn.Module):
         if self.batch_norm is not None:
             x = self.batch_norm(x)
         x = x[: steps.count]
-        with native_cpu_lstm():
+        with native_lstm():
             out = self.rnn(x)[0] + steps.reverse(self.rnn_reverse(steps.reverse(x))[0])
         return out.masked_fill(steps.padding, 0)
 

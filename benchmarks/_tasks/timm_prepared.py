@@ -1,6 +1,10 @@
 """Prepared timm benchmark points, cached per process (asv calls setup before every sample)."""
 
+import atexit
 import functools
+import os
+import shutil
+import tempfile
 import time
 
 import torch
@@ -46,8 +50,14 @@ def forbid_recompiles():
 
 
 def cold_compile_seconds(name, mode, precision_name, memory_format, size, device):
-    """Seconds from torch.compile to the end of the first step, with inductor's caches off."""
-    torch._inductor.config.force_disable_caches = True
+    """Seconds from torch.compile to the end of the first step, with inductor's caches cold: an
+    empty cache directory (every torch release reads TORCHINDUCTOR_CACHE_DIR), and the caches
+    turned off where the release has the switch (``force_disable_caches``)."""
+    cache = tempfile.mkdtemp(prefix="ptbench-cold-compile-")
+    atexit.register(shutil.rmtree, cache, True)
+    os.environ["TORCHINDUCTOR_CACHE_DIR"] = cache
+    if hasattr(torch._inductor.config, "force_disable_caches"):
+        torch._inductor.config.force_disable_caches = True
     run = _step(name, mode, precision_name, memory_format, size, device, compiled=True)
     start = time.perf_counter()
     run()

@@ -51,10 +51,17 @@ def inference(model, workload, prec, device):
     return run
 
 
+def _grad_scaler(device):
+    """torch.amp.GradScaler(device), which torch before 2.3 has as torch.cuda.amp.GradScaler."""
+    if hasattr(torch.amp, "GradScaler"):
+        return torch.amp.GradScaler(device)
+    return torch.cuda.amp.GradScaler()
+
+
 def training(model, workload, prec, device):
     """Zero grads, forward (under autocast), loss, backward (through a grad scaler), SGD step."""
     optimizer = torch.optim.SGD(workload.model.parameters(), lr=0.01)
-    scaler = torch.amp.GradScaler(device) if prec.grad_scaling else None
+    scaler = _grad_scaler(device) if prec.grad_scaling else None
 
     def run():
         optimizer.zero_grad(set_to_none=True)

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Release history: the default run of both suites for each release given, in asv's virtualenv
+# (asv.conf.json), one `asv run` per benchmark class so that an interrupt loses one class.
+#   bash tools/history.sh 2.13.0 2.14.1           # releases as asv names them (see `asv run --help`)
+# PTBENCH_* settings apply as for any run; extra asv arguments go in ASV_ARGS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 1 ] || { echo "usage: bash tools/history.sh RELEASE [RELEASE ...]" >&2; exit 2; }
+bash tools/setup.sh
+for release in "$@"; do
+    start=$SECONDS
+    for suite in $(.venv/bin/python -c 'from benchmarks import points, _config as c; print(*points.running_suites(c.Settings.from_env()))'); do
+        .venv/bin/asv run "$release^!" --bench "^${suite//./[.]}[.]" --show-stderr ${ASV_ARGS:-} || echo "== $release $suite: asv exited $?"
+    done
+    echo "== $release: $((SECONDS - start)) s"
+done
