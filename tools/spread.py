@@ -3,10 +3,14 @@
     python tools/spread.py "time_call('resnet18', 'vjp', 'autograd.functional', 'small', 'cpu')"
     python tools/spread.py "time_step('levit_128', 'inference', 'fp32', 'contiguous', 'small', 'cpu')" \\
         --processes 8 --samples 15 --settings default,threads,pinned,allocator,isolated
+    python tools/spread.py "time_call('wav2letter', 'vjp', 'torch.func', 'small', 'cpu')" --servers 6 --processes 3
 
-Like asv's forkserver, this process imports torch and the suites, then forks one process per
+Like asv's forkserver, a server process imports torch and the suites, then forks one process per
 measurement; each applies the process settings under test, builds the point, makes three untimed
-calls and times ``--samples`` calls. Settings (``benchmarks._sampling``):
+calls and times ``--samples`` calls. With ``--servers N`` the measurement is repeated in N
+servers, each a new interpreter (so a new address-space layout), and the table also gives how
+far the servers' medians lie apart: what asv's rounds within one server cannot average out.
+Settings (``benchmarks._sampling``):
 
     default    torch's defaults: a thread per core, unpinned, glibc's dynamic mmap threshold
     threads    one intra-op and one inter-op thread
@@ -25,6 +29,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -89,32 +94,53 @@ def in_child(name, setting, samples):
     return json.loads(data)
 
 
+def serve(point, chosen, processes, samples):
+    """{setting: [(median, IQR / median) per process]}, the processes interleaved across settings."""
+    found = {s: [] for s in chosen}
+    for i in range(processes):
+        for setting in chosen:
+            times = in_child(point, setting, samples)
+            q = statistics.quantiles(times, n=4)
+            found[setting].append((statistics.median(times), (q[2] - q[0]) / statistics.median(times)))
+        print(f"process {i + 1} of {processes} done for each setting", file=sys.stderr, flush=True)
+    return found
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("point", help="asv's name of the point: time_call(...) or time_step(...)")
-    parser.add_argument("--processes", type=int, default=8)
+    parser.add_argument("--processes", type=int, default=8, help="processes per setting (per server)")
     parser.add_argument("--samples", type=int, default=10)
     parser.add_argument("--settings", default="default,isolated", help=f"comma list of: {', '.join(SETTINGS)}")
+    parser.add_argument("--servers", type=int, default=1, help="servers (new interpreters) to repeat it in")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # a server's answer
     args = parser.parse_args(argv)
     chosen = args.settings.split(",")
     unknown = [s for s in chosen if s not in SETTINGS]
     if unknown:
         sys.exit(f"error: unknown setting {', '.join(unknown)}; known: {', '.join(SETTINGS)}")
-    medians, iqrs = {s: [] for s in chosen}, {s: [] for s in chosen}
-    for i in range(args.processes):
-        for setting in chosen:
-            samples = in_child(args.point, setting, args.samples)
-            q = statistics.quantiles(samples, n=4)
-            medians[setting].append(statistics.median(samples))
-            iqrs[setting].append((q[2] - q[0]) / statistics.median(samples))
-        print(f"process {i + 1} of {args.processes} done for each setting", file=sys.stderr, flush=True)
-    print(f"{args.point}: {args.processes} processes per setting, {args.samples} samples each")
-    print("| setting | medians of the processes (ms) | largest / smallest | median IQR / median |")
-    print("|---|---|---|---|")
+    if args.json or args.servers == 1:
+        found = [serve(args.point, chosen, args.processes, args.samples)]
+        if args.json:
+            print(json.dumps(found[0]))
+            return
+    else:
+        command = [sys.executable, __file__, args.point, "--json", f"--processes={args.processes}"]
+        command += [f"--samples={args.samples}", f"--settings={args.settings}"]
+        found = []
+        for i in range(args.servers):
+            found.append(json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout))
+            print(f"server {i + 1} of {args.servers} done", file=sys.stderr, flush=True)
+    print(f"{args.point}: {args.servers} server(s) x {args.processes} processes x {args.samples} samples per setting")
+    print("| setting | process medians (ms) | largest / smallest | median IQR / median | server medians apart |")
+    print("|---|---|---|---|---|")
     for setting in chosen:
-        m = medians[setting]
+        m = [median for server in found for median, _ in server[setting]]
+        iqr = statistics.median(spread for server in found for _, spread in server[setting])
+        per_server = [statistics.median(median for median, _ in server[setting]) for server in found]
+        apart = f"{max(per_server) / min(per_server):.3f}" if len(found) > 1 else "-"
         shown = f"{min(m) * 1e3:.2f} to {max(m) * 1e3:.2f}"
-        print(f"| {setting} | {shown} | {max(m) / min(m):.3f} | {statistics.median(iqrs[setting]):.1%} |")
+        print(f"| {setting} | {shown} | {max(m) / min(m):.3f} | {iqr:.1%} | {apart} |")
 
 
 if __name__ == "__main__":
