@@ -60,6 +60,8 @@ class _Suite:
 class Time(_sampling.Sampled, _Suite):
     """Seconds per call; the timed region is the call plus device synchronization (``_sampling``)."""
 
+    rounds = _sampling.AUTOGRAD_ROUNDS
+
     def setup(self, *point):
         check("autograd_functional.Time", point)
         self.sample(*warmed(point))

@@ -75,7 +75,7 @@ class Eager(_sampling.Sampled, _Timm):
     ``peakmem_step``: the peak resident memory of a process that ran the step (asv runs it once,
     after setup's first step: time and memory share the class, so they share setup)."""
 
-    rounds = 3
+    rounds = _sampling.TIMM_ROUNDS
 
     def setup(self, *point):
         _check(self.suite, point)

@@ -8,42 +8,70 @@ from pathlib import Path
 import pytest
 
 from benchmarks import _sampling
-from benchmarks._sampling import MAX_SAMPLES, PROCESS_SECONDS, SAMPLE_SECONDS, plan, warm_up
+from benchmarks._sampling import (
+    MAX_SAMPLES,
+    MIN_SAMPLES,
+    PROCESS_SECONDS,
+    SAMPLE_SECONDS,
+    FastestCallClock,
+    Sampled,
+    plan,
+    warm_up,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
+CALLS = [2e-6, 1e-4, 7e-4, 3e-3, 0.02, 0.049, 0.05, 0.099, 0.1, 0.3, 2.0, 40.0]
 
 
-@pytest.mark.parametrize("call", [2e-6, 1e-4, 7e-4, 3e-3, 0.02, 0.049, 0.05, 0.3, 2.0, 40.0])
-def test_a_sample_lasts_at_least_the_target(call):
-    number, _ = plan(call)
-    assert number * call >= SAMPLE_SECONDS or number == 1
-    assert number == 1 or (number - 1) * call < SAMPLE_SECONDS  # no more calls than needed
+@pytest.mark.parametrize("call", CALLS)
+def test_a_block_lasts_at_least_the_sample_time(call):
+    calls, _ = plan(call)
+    assert calls * call >= SAMPLE_SECONDS or calls == 1
+    assert calls == 1 or (calls - 1) * call < SAMPLE_SECONDS  # no more calls than needed
 
 
-@pytest.mark.parametrize("call", [2e-6, 1e-4, 3e-3, 0.02, 0.07, 0.3, 0.59, 2.0, 40.0])
-def test_a_process_samples_within_its_budget(call):
-    number, samples = plan(call)
-    assert 1 <= samples <= MAX_SAMPLES
-    assert samples == 1 or samples * number * call <= PROCESS_SECONDS
+@pytest.mark.parametrize("call", CALLS)
+def test_a_process_takes_its_samples_within_its_time(call):
+    calls, samples = plan(call)
+    assert MIN_SAMPLES <= samples <= MAX_SAMPLES
+    assert samples == MIN_SAMPLES or samples * calls * call <= PROCESS_SECONDS
 
 
 def test_a_sub_millisecond_call_is_sampled_in_blocks():
-    assert plan(1e-4) == (500, min(MAX_SAMPLES, round(PROCESS_SECONDS / SAMPLE_SECONDS)))
-    assert plan(PROCESS_SECONDS / 2.5) == (1, 2)
+    assert plan(1e-4) == (1000, MIN_SAMPLES * 2)  # 0.4 s of 0.1 s blocks
+    assert plan(0.3) == (1, MIN_SAMPLES)  # one call per sample, and at least two samples
 
 
 def test_warm_up_makes_an_untimed_call_then_times_a_warm_one(monkeypatch):
     calls, clock = [], iter([0.0, 0.125, 1.0, 1.0 + 2**-10])  # a cold call of 125 ms, a warm one of ~1 ms
     monkeypatch.setattr(_sampling.time, "perf_counter", lambda: next(clock))
-    assert warm_up(lambda: calls.append(1)) == plan(2**-10) == (52, 7)
+    assert warm_up(lambda: calls.append(1)) == plan(2**-10) == (103, 3)
     assert len(calls) == 2
 
 
 def test_a_slow_first_call_is_not_repeated(monkeypatch):
     calls, clock = [], iter([0.0, PROCESS_SECONDS + 1])
     monkeypatch.setattr(_sampling.time, "perf_counter", lambda: next(clock))
-    assert warm_up(lambda: calls.append(1)) == (1, 1)
+    assert warm_up(lambda: calls.append(1)) == (1, MIN_SAMPLES)
     assert calls == [1]
+
+
+def test_a_sample_is_the_fastest_call_of_its_block(monkeypatch):
+    """asv reads a sample off the benchmark's timer: the block moves it on by its fastest call."""
+    durations = iter([0.5, 0.25, 0.75])
+    now = [0.0]
+
+    def call():
+        now[0] += next(durations)
+
+    monkeypatch.setattr(_sampling.time, "perf_counter", lambda: now[0])
+    bench = Sampled()
+    bench.sample(call, (3, 4))
+    assert bench.repeat == (4, 4, 1e9) and bench.number == 1
+    start = bench.timer()
+    bench.run()
+    assert bench.timer() - start == 0.25
+    assert isinstance(bench.timer, FastestCallClock)
 
 
 PROBE = """

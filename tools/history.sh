@@ -10,7 +10,8 @@ bash tools/setup.sh
 for release in "$@"; do
     start=$SECONDS
     for suite in $(.venv/bin/python -c 'from benchmarks import points, _config as c; print(*points.running_suites(c.Settings.from_env()))'); do
-        .venv/bin/asv run "$release^!" --bench "^${suite//./[.]}[.]" --show-stderr ${ASV_ARGS:-} || echo "== $release $suite: asv exited $?"
+        # --interleave-rounds: each round in a new server, its results saved as it ends.
+        .venv/bin/asv run "$release^!" --interleave-rounds --bench "^${suite//./[.]}[.]" --show-stderr ${ASV_ARGS:-} || echo "== $release $suite: asv exited $?"
     done
     echo "== $release: $((SECONDS - start)) s"
 done

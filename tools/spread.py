@@ -52,7 +52,7 @@ SETTINGS = {
 
 def runner(name):
     """The point's zero-argument call, from an asv name ``time_call('resnet18', ...)``."""
-    method, args = re.fullmatch(r"(\w+)\((.*)\)", name.split(".")[-1]).groups()
+    method, args = re.search(r"(\w+)\((.*)\)$", name).groups()
     point = ast.literal_eval(f"({args},)")
     if method == "time_call":
         from benchmarks._tasks import prepared
@@ -84,14 +84,21 @@ def in_child(name, setting, samples):
     pid = os.fork()
     if pid == 0:
         os.close(read)
-        os.write(write, json.dumps(measure(name, setting, samples)).encode())
+        try:
+            answer = measure(name, setting, samples)
+        except Exception as e:  # reported by the parent
+            answer = f"{type(e).__name__}: {e}"
+        os.write(write, json.dumps(answer).encode())
         os._exit(0)
     os.close(write)
     data = b""
     while chunk := os.read(read, 1 << 16):
         data += chunk
     os.waitpid(pid, 0)
-    return json.loads(data)
+    answer = json.loads(data)
+    if isinstance(answer, str):
+        sys.exit(f"error: {name} under {setting}: {answer}")
+    return answer
 
 
 def serve(point, chosen, processes, samples):

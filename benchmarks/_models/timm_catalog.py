@@ -106,6 +106,10 @@ FORCE_AMP = frozenset(("convit_base", "xcit_large_24_p8_224"))
 # step at batch 1 fails in BatchNorm ("Expected more than 1 value per channel when training") on a
 # 1x1 feature map (levit_128's head, resnest101e's split attention, rexnet_100's squeeze-excite).
 SMALL_BATCH_2 = frozenset(("levit_128", "resnest101e", "rexnet_100"))
+# ... and at a smaller image for the two heaviest steps, whose native inputs (384 px; 8-px patches,
+# 784 tokens, at 224 px) made a batch-1 training step take 18.7 s and 10.2 s on the 2-core CPU, 40 %
+# of the suite's time; at these sizes 5.2 s and 3.0 s. Both models take the size as ``img_size``.
+SMALL_IMAGE_SIZE = {"cait_m36_384": 224, "xcit_large_24_p8_224": 112}
 EAGER_NONDETERMINISTIC_TRAINING = frozenset(("xcit_large_24_p8_224",))
 
 # Reference name -> the name timm 1.0.31 creates it under, and why it differs.
@@ -143,6 +147,11 @@ class TimmModel:
     def small_batch(self):
         """1, or 2 where a training step at batch 1 normalizes a single value per channel."""
         return 2 if self.name in SMALL_BATCH_2 else 1
+
+    @property
+    def small_image_size(self):
+        """The image side at small size, where it is not the model's own (None)."""
+        return SMALL_IMAGE_SIZE.get(self.name)
 
     @property
     def key(self):

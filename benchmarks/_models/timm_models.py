@@ -36,17 +36,26 @@ def create(name, size, device, training, channels_last=False, dtype=torch.float3
         raise KeyError(f"unknown timm model {name!r}; known: {', '.join(sorted(CATALOG))}")
     entry = CATALOG[name]
     batch = batch_size(entry, size)
+    image = entry.small_image_size if size == "small" else None
     try:
         # Random init: no weights can be downloaded, and speed does not depend on them.
         model = timm.create_model(
-            entry.timm_name, in_chans=3, num_classes=None, drop_rate=0.0, drop_path_rate=None, drop_block_rate=None
+            entry.timm_name,
+            in_chans=3,
+            num_classes=None,
+            drop_rate=0.0,
+            drop_path_rate=None,
+            drop_block_rate=None,
+            **({"img_size": image} if image else {}),
         )
     except Exception as e:  # timm raises RuntimeError for unknown names, others for broken configs
         raise ModelUnavailable(f"timm {timm.__version__} cannot create {entry.timm_name!r}: {e}") from e
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
     model.to(device=device, dtype=dtype, memory_format=memory_format)
     model.train(training)
-    input_size = resolve_data_config({}, model=model, use_test_size=not training)["input_size"]
+    input_size = (
+        (3, image, image) if image else resolve_data_config({}, model=model, use_test_size=not training)["input_size"]
+    )
 
     torch.manual_seed(SEED)
     raw = torch.randint(256, size=(batch, *input_size), device=device).to(torch.float32)
