@@ -138,6 +138,19 @@ class FastestCallClock:
         return timed_block
 
 
+class Sampler:
+    """One point's sampling in this process: its warm-up, its block of calls and the clock asv reads.
+
+    Make one per point and process and keep it: asv re-runs setup before every sample but reads
+    every sample off the ``timer`` it found before the first, so the clock must outlive setup.
+    """
+
+    def __init__(self, run):
+        self.calls, self.samples = warm_up(run)
+        self.clock = FastestCallClock()
+        self.block = self.clock.block(run, self.calls)
+
+
 class Sampled:
     """Mixin for a time benchmark class: asv's sampling attributes, set per point in setup."""
 
@@ -145,9 +158,8 @@ class Sampled:
     number = 1  # one block per sample; asv reads the sample off ``timer``
     repeat = 1
 
-    def sample(self, run, plan):
-        """Time ``run`` as ``plan`` = (calls per block, samples per process) says."""
-        calls, samples = plan
-        self.timer = FastestCallClock()
-        self.run = self.timer.block(run, calls)
-        self.repeat = (samples, samples, 1e9)
+    def sample(self, sampler):
+        """Time the point as its ``Sampler`` says."""
+        self.timer = sampler.clock
+        self.run = sampler.block
+        self.repeat = (sampler.samples, sampler.samples, 1e9)

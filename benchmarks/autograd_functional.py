@@ -45,9 +45,8 @@ def check(suite, point):
 
 @functools.cache
 def warmed(point):
-    """The point's call, after its untimed first call, and its sampling plan."""
-    run = prepared.call(*point)
-    return run, _sampling.warm_up(run)
+    """The point's ``Sampler``, made (first call included) once per process."""
+    return _sampling.Sampler(prepared.call(*point))
 
 
 class _Suite:
@@ -64,7 +63,7 @@ class Time(_sampling.Sampled, _Suite):
 
     def setup(self, *point):
         check("autograd_functional.Time", point)
-        self.sample(*warmed(point))
+        self.sample(warmed(point))
 
     def time_call(self, model, task, backend, size, device):
         self.run()

@@ -52,12 +52,11 @@ def _prepare(make, point):
 
 @functools.cache
 def warmed(point, compiled):
-    """The point's step, after its untimed first call (which compiles), and its sampling plan."""
-    run = _prepare(functools.partial(timm_prepared.step, compiled=compiled), point)
-    plan = _sampling.warm_up(run)
+    """The point's ``Sampler``, made once per process; its first call compiles a compiled step."""
+    sampler = _sampling.Sampler(_prepare(functools.partial(timm_prepared.step, compiled=compiled), point))
     if compiled:
         timm_prepared.forbid_recompiles()
-    return run, plan
+    return sampler
 
 
 class _Timm:
@@ -79,7 +78,7 @@ class Eager(_sampling.Sampled, _Timm):
 
     def setup(self, *point):
         _check(self.suite, point)
-        self.sample(*warmed(point, self.compiled))
+        self.sample(warmed(point, self.compiled))
 
     def time_step(self, model, mode, precision, memory_format, size, device):
         self.run()

@@ -84,3 +84,17 @@ def test_asv_run_stops_with_one_line(name, value, message):
 @pytest.mark.parametrize(("name", "value", "message"), BAD_CASES)
 def test_main_job_stops_with_one_line(name, value, message):
     assert one_line_error([sys.executable, "-m", "ptbench.bench"], **{name: value}) == f"error: {message}"
+
+
+def test_release_environments_need_their_python(tmp_path):
+    """asv would build environments for a Python this machine lacks: one line names it."""
+    from history.configure import variant, write
+
+    conf = variant(ROOT / "asv.conf.json", results_dir=str(tmp_path / "results"))
+    conf["pythons"] = ["3.99"]
+    path = write(conf, ROOT / "asv.python399.local.json")
+    try:
+        line = one_line_error([sys.executable, "-m", "asv", "--config", str(path), "run", "--dry-run", "2.14.1^!"])
+    finally:
+        path.unlink()
+    assert "environments need Python 3.99" in line and "no python3.99" in line

@@ -66,7 +66,7 @@ def publish(tmp_path, **paths):
 def test_dashboard_shows_cpu_and_h100_results(tmp_path):
     cpu = {(m, c) for m, c, _ in measured(ROOT / "results", TIME, {**RESNET18_VJP, "device": "cpu"})}
     gpu = {(m, c) for m, c, _ in measured(ROOT / "results", GPU_MEMORY, {**RESNET18_VJP, "device": "cuda"})}
-    assert len({c for _, c in cpu}) >= 3 and ("h100", "2.11.0") in gpu
+    assert cpu and ("h100", "2.11.0") in gpu
     html = publish(tmp_path, html_dir=str(tmp_path / "html"))
     index = json.loads((html / "index.json").read_text())
     assert {"vm-x86-2cpu-24gb", "h100"} <= set(index["params"]["machine"])

@@ -46,6 +46,12 @@ def test_discovery_finds_one_benchmark_list_under_every_setting():
     params = {name: p for name, p, *_ in found[0]}
     for name, suite in points.BENCHMARKS.items():
         assert params[name] == [[repr(v) for v in values] for values in points.SUITES[suite].space.values]
+    # asv publish draws the committed results from the committed benchmark list: it must be this one.
+    committed = json.loads((ROOT / "results" / "benchmarks.json").read_text())
+    committed.pop("version")
+    assert sorted([b["name"], b["params"], b["param_names"], b["version"]] for b in committed.values()) == [
+        list(b) for b in found[0]
+    ], "results/benchmarks.json is stale: run `asv run --dry-run` (or any run) and commit it"
 
 
 def test_the_settings_choose_points(monkeypatch):

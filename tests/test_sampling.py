@@ -15,6 +15,7 @@ from benchmarks._sampling import (
     SAMPLE_SECONDS,
     FastestCallClock,
     Sampled,
+    Sampler,
     plan,
     warm_up,
 )
@@ -58,20 +59,33 @@ def test_a_slow_first_call_is_not_repeated(monkeypatch):
 
 def test_a_sample_is_the_fastest_call_of_its_block(monkeypatch):
     """asv reads a sample off the benchmark's timer: the block moves it on by its fastest call."""
-    durations = iter([0.5, 0.25, 0.75])
+    durations = iter([0.01, 0.01, 0.5, 0.25, 0.75])  # the warm-up's two calls, then a block of three
     now = [0.0]
 
     def call():
         now[0] += next(durations)
 
     monkeypatch.setattr(_sampling.time, "perf_counter", lambda: now[0])
+    monkeypatch.setattr(_sampling, "plan", lambda call_seconds: (3, 4))
     bench = Sampled()
-    bench.sample(call, (3, 4))
+    bench.sample(Sampler(call))
     assert bench.repeat == (4, 4, 1e9) and bench.number == 1
     start = bench.timer()
     bench.run()
     assert bench.timer() - start == 0.25
     assert isinstance(bench.timer, FastestCallClock)
+
+
+def test_setup_again_keeps_the_clock_and_block():
+    """asv re-runs setup before each sample but keeps the timer it read first: the sampler's."""
+    sampler = Sampler(lambda: None)
+    bench = Sampled()
+    bench.sample(sampler)
+    timer, run = bench.timer, bench.run
+    bench.sample(sampler)
+    assert bench.timer is timer and bench.run is run
+    run()
+    assert timer() > 0
 
 
 PROBE = """
