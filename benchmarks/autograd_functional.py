@@ -46,7 +46,7 @@ def check(suite, point):
 @functools.cache
 def warmed(point):
     """The point's ``Sampler``, made (first call included) once per process."""
-    return _sampling.Sampler(prepared.call(*point))
+    return _sampling.Sampler(prepared.call(*point), _sampling.AUTOGRAD)
 
 
 class _Suite:
@@ -59,7 +59,7 @@ class _Suite:
 class Time(_sampling.Sampled, _Suite):
     """Seconds per call; the timed region is the call plus device synchronization (``_sampling``)."""
 
-    rounds = _sampling.AUTOGRAD_ROUNDS
+    rounds = _sampling.AUTOGRAD.rounds
 
     def setup(self, *point):
         check("autograd_functional.Time", point)

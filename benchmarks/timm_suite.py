@@ -53,7 +53,9 @@ def _prepare(make, point):
 @functools.cache
 def warmed(point, compiled):
     """The point's ``Sampler``, made once per process; its first call compiles a compiled step."""
-    sampler = _sampling.Sampler(_prepare(functools.partial(timm_prepared.step, compiled=compiled), point))
+    sampler = _sampling.Sampler(
+        _prepare(functools.partial(timm_prepared.step, compiled=compiled), point), _sampling.TIMM
+    )
     if compiled:
         timm_prepared.forbid_recompiles()
     return sampler
@@ -74,7 +76,7 @@ class Eager(_sampling.Sampled, _Timm):
     ``peakmem_step``: the peak resident memory of a process that ran the step (asv runs it once,
     after setup's first step: time and memory share the class, so they share setup)."""
 
-    rounds = _sampling.TIMM_ROUNDS
+    rounds = _sampling.TIMM.rounds
 
     def setup(self, *point):
         _check(self.suite, point)

@@ -1,7 +1,7 @@
 """asv repository plugin: the "commits" of the project are torch releases on the package index.
 
 In asv.conf.json: ``"plugins": [".history.releases"], "dvcs": "torch-releases",
-"repo": "torch>=2.9", "branches": ["releases"]``. A commit hash is a release ("2.10.0"), in
+"repo": "torch>=2.0", "branches": ["releases"]``. A commit hash is a release ("2.10.0"), in
 release order, dated by its first upload, so ``asv run 2.9.1..2.11.0``, ``asv continuous 2.10.0
 2.11.0`` and ``asv find 2.9.1..2.11.0`` work as over git. ``repo`` is a requirement: the package
 and the releases to consider. The list is cached in ``.asv/releases-<package>.json`` and

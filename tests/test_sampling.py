@@ -9,11 +9,14 @@ import pytest
 
 from benchmarks import _sampling
 from benchmarks._sampling import (
+    AUTOGRAD,
     MAX_SAMPLES,
-    MIN_SAMPLES,
     PROCESS_SECONDS,
+    RUN_SAMPLES,
     SAMPLE_SECONDS,
+    TIMM,
     FastestCallClock,
+    Policy,
     Sampled,
     Sampler,
     plan,
@@ -26,49 +29,71 @@ CALLS = [2e-6, 1e-4, 7e-4, 3e-3, 0.02, 0.049, 0.05, 0.099, 0.1, 0.3, 2.0, 40.0]
 
 @pytest.mark.parametrize("call", CALLS)
 def test_a_block_lasts_at_least_the_sample_time(call):
-    calls, _ = plan(call)
+    calls, _ = plan(call, 2)
     assert calls * call >= SAMPLE_SECONDS or calls == 1
     assert calls == 1 or (calls - 1) * call < SAMPLE_SECONDS  # no more calls than needed
 
 
 @pytest.mark.parametrize("call", CALLS)
-def test_a_process_takes_its_samples_within_its_time(call):
-    calls, samples = plan(call)
-    assert MIN_SAMPLES <= samples <= MAX_SAMPLES
-    assert samples == MIN_SAMPLES or samples * calls * call <= PROCESS_SECONDS
+@pytest.mark.parametrize("policy", [AUTOGRAD, TIMM])
+def test_a_process_takes_its_samples_within_its_time(call, policy):
+    calls, samples = plan(call, policy.min_samples)
+    assert policy.min_samples <= samples <= MAX_SAMPLES
+    assert samples == policy.min_samples or samples * calls * call <= PROCESS_SECONDS
 
 
 def test_a_sub_millisecond_call_is_sampled_in_blocks():
-    assert plan(1e-4) == (1000, MIN_SAMPLES * 2)  # 0.4 s of 0.1 s blocks
-    assert plan(0.3) == (1, MIN_SAMPLES)  # one call per sample, and at least two samples
+    assert plan(1e-4, 2) == (1000, 4)  # 0.4 s of 0.1 s blocks
+    assert plan(0.3, 3) == (1, 3)  # one call per sample, and the policy's minimum
 
 
-def test_warm_up_makes_an_untimed_call_then_times_a_warm_one(monkeypatch):
-    calls, clock = [], iter([0.0, 0.125, 1.0, 1.0 + 2**-10])  # a cold call of 125 ms, a warm one of ~1 ms
-    monkeypatch.setattr(_sampling.time, "perf_counter", lambda: next(clock))
-    assert warm_up(lambda: calls.append(1)) == plan(2**-10) == (103, 3)
-    assert len(calls) == 2
+@pytest.mark.parametrize("policy", [AUTOGRAD, TIMM])
+def test_a_run_gives_asv_enough_samples_to_test(policy):
+    """asv's Mann-Whitney test (p < 0.002) cannot separate 6 samples from 6; a run takes 8 or more."""
+    from asv._stats import is_different
+
+    assert policy.rounds * policy.min_samples >= RUN_SAMPLES
+    six, eight = [1.0] * 6, [1.0] * RUN_SAMPLES
+    assert not is_different(six, [2.0] * 6, None, None)
+    assert is_different(eight, [2.0] * RUN_SAMPLES, None, None)
 
 
-def test_a_slow_first_call_is_not_repeated(monkeypatch):
-    calls, clock = [], iter([0.0, PROCESS_SECONDS + 1])
-    monkeypatch.setattr(_sampling.time, "perf_counter", lambda: next(clock))
-    assert warm_up(lambda: calls.append(1)) == (1, MIN_SAMPLES)
-    assert calls == [1]
+def timed_calls(monkeypatch, durations):
+    """Calls that take ``durations`` seconds in turn, on a patched clock; the list of calls made."""
+    durations, now, made = iter(durations), [0.0], []
+
+    def call():
+        made.append(1)
+        now[0] += next(durations)
+
+    monkeypatch.setattr(_sampling.time, "perf_counter", lambda: now[0])
+    return call, made
+
+
+def test_warm_calls_follow_the_first_and_the_last_sizes_the_blocks(monkeypatch):
+    call, made = timed_calls(monkeypatch, [1.375, 0.28, 2**-10])
+    assert warm_up(call, Policy(rounds=4, warm_calls=2)) == plan(2**-10, 2) == (103, 3)
+    assert len(made) == 3
+
+
+def test_without_warm_calls_a_short_first_call_is_followed_by_one_that_sizes_the_blocks(monkeypatch):
+    call, made = timed_calls(monkeypatch, [0.125, 2**-10])
+    assert warm_up(call, TIMM) == plan(2**-10, TIMM.min_samples)
+    assert len(made) == 2
+
+
+def test_without_warm_calls_a_slow_first_call_is_not_repeated(monkeypatch):
+    call, made = timed_calls(monkeypatch, [PROCESS_SECONDS + 1])
+    assert warm_up(call, TIMM) == (1, TIMM.min_samples)
+    assert len(made) == 1
 
 
 def test_a_sample_is_the_fastest_call_of_its_block(monkeypatch):
     """asv reads a sample off the benchmark's timer: the block moves it on by its fastest call."""
-    durations = iter([0.01, 0.01, 0.5, 0.25, 0.75])  # the warm-up's two calls, then a block of three
-    now = [0.0]
-
-    def call():
-        now[0] += next(durations)
-
-    monkeypatch.setattr(_sampling.time, "perf_counter", lambda: now[0])
-    monkeypatch.setattr(_sampling, "plan", lambda call_seconds: (3, 4))
+    call, _ = timed_calls(monkeypatch, [0.01, 0.01, 0.5, 0.25, 0.75])  # warm-up, then a block of three
+    monkeypatch.setattr(_sampling, "plan", lambda call_seconds, min_samples: (3, 4))
     bench = Sampled()
-    bench.sample(Sampler(call))
+    bench.sample(Sampler(call, TIMM))
     assert bench.repeat == (4, 4, 1e9) and bench.number == 1
     start = bench.timer()
     bench.run()
@@ -78,7 +103,7 @@ def test_a_sample_is_the_fastest_call_of_its_block(monkeypatch):
 
 def test_setup_again_keeps_the_clock_and_block():
     """asv re-runs setup before each sample but keeps the timer it read first: the sampler's."""
-    sampler = Sampler(lambda: None)
+    sampler = Sampler(lambda: None, AUTOGRAD)
     bench = Sampled()
     bench.sample(sampler)
     timer, run = bench.timer, bench.run

@@ -82,3 +82,18 @@ def test_shards_partition_the_sorted_list(count):
     shards = [_config.take_shard(CATALOG, i, count) for i in range(1, count + 1)]
     assert [name for shard in shards for name in shard] == sorted(CATALOG)
     assert max(map(len, shards)) - min(map(len, shards)) <= 1
+
+
+@pytest.mark.parametrize("name", sorted(timm_catalog.SMALL_IMAGE_SIZE))
+def test_small_image_sizes_are_what_the_models_get(name):
+    """A CNN takes the smaller image as it is; a model with a fixed input size is built for it."""
+    pytest.importorskip("timm")
+    import torch
+
+    from benchmarks._models import timm_models
+
+    side = timm_catalog.SMALL_IMAGE_SIZE[name]
+    w = timm_models.create(name, "small", "cpu", training=False)
+    assert w.inputs.shape[-2:] == (side, side)
+    with torch.no_grad():
+        assert w.model(w.inputs).shape == (1, w.model.num_classes)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks._sampling import MIN_SAMPLES
+from benchmarks import _sampling
+from benchmarks._sampling import RUN_SAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -95,6 +96,27 @@ def test_first_sample_under_asv_is_warm():
     )
     samples = json.loads(out.stdout.splitlines()[-1])
     # asv re-runs setup between samples: every sample must still be read off one running clock.
-    assert len(samples) >= MIN_SAMPLES and all(s > 0 for s in samples), samples
+    assert len(samples) >= RUN_SAMPLES // _sampling.AUTOGRAD.rounds and all(s > 0 for s in samples), samples
     # Cold, the first sample was ~350x the median; warm ones vary by well under 20x.
     assert samples[0] < 20 * statistics.median(samples), samples
+
+
+def test_a_cold_compile_uses_an_empty_cache_and_removes_it(monkeypatch):
+    """asv ends its processes without atexit handlers: the compile cache is removed once timed."""
+    import os
+
+    from benchmarks._tasks import timm_prepared
+
+    seen = []
+
+    def step(*args, compiled):
+        cache = os.environ["TORCHINDUCTOR_CACHE_DIR"]
+        seen.append((cache, os.listdir(cache), compiled))
+        return lambda: None
+
+    monkeypatch.setattr(timm_prepared, "_step", step)
+    monkeypatch.delenv("TORCHINDUCTOR_CACHE_DIR", raising=False)
+    seconds = timm_prepared.cold_compile_seconds("regnety_002", "inference", "fp32", "contiguous", "small", "cpu")
+    [(cache, listed, compiled)] = seen
+    assert seconds >= 0 and listed == [] and compiled
+    assert not os.path.exists(cache)

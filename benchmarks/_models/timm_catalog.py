@@ -106,10 +106,18 @@ FORCE_AMP = frozenset(("convit_base", "xcit_large_24_p8_224"))
 # step at batch 1 fails in BatchNorm ("Expected more than 1 value per channel when training") on a
 # 1x1 feature map (levit_128's head, resnest101e's split attention, rexnet_100's squeeze-excite).
 SMALL_BATCH_2 = frozenset(("levit_128", "resnest101e", "rexnet_100"))
-# ... and at a smaller image for the two heaviest steps, whose native inputs (384 px; 8-px patches,
-# 784 tokens, at 224 px) made a batch-1 training step take 18.7 s and 10.2 s on the 2-core CPU, 40 %
-# of the suite's time; at these sizes 5.2 s and 3.0 s. Both models take the size as ``img_size``.
-SMALL_IMAGE_SIZE = {"cait_m36_384": 224, "xcit_large_24_p8_224": 112}
+# ... and at a smaller image for the heaviest steps, so that a run of three processes of three
+# samples per point fits in 20 minutes on the 2-core CPU. Batch-1 training steps at the model's own
+# size -> at these: cait_m36_384 (384 px) 18.7 s -> 2.2 s, xcit_large_24_p8_224 (8-px patches) 10.2
+# s -> 2.8 s, pnasnet5large (331 px) 3.4 s -> 1.6 s, swsl_resnext101_32x16d 3.1 s -> 1.8 s,
+# convmixer_768_32 2.5 s -> 1.4 s. Models with a fixed input size take it as ``img_size``.
+SMALL_IMAGE_SIZE = {
+    "cait_m36_384": 160,
+    "xcit_large_24_p8_224": 112,
+    "pnasnet5large": 224,
+    "swsl_resnext101_32x16d": 160,
+    "convmixer_768_32": 160,
+}
 EAGER_NONDETERMINISTIC_TRAINING = frozenset(("xcit_large_24_p8_224",))
 
 # Reference name -> the name timm 1.0.31 creates it under, and why it differs.

@@ -37,6 +37,8 @@ def create(name, size, device, training, channels_last=False, dtype=torch.float3
     entry = CATALOG[name]
     batch = batch_size(entry, size)
     image = entry.small_image_size if size == "small" else None
+    # A model with a fixed input size (the ViTs' position embeddings) is built for the image.
+    fixed = image and getattr(timm.models.get_pretrained_cfg(entry.timm_name), "fixed_input_size", False)
     try:
         # Random init: no weights can be downloaded, and speed does not depend on them.
         model = timm.create_model(
@@ -46,7 +48,7 @@ def create(name, size, device, training, channels_last=False, dtype=torch.float3
             drop_rate=0.0,
             drop_path_rate=None,
             drop_block_rate=None,
-            **({"img_size": image} if image else {}),
+            **({"img_size": image} if fixed else {}),
         )
     except Exception as e:  # timm raises RuntimeError for unknown names, others for broken configs
         raise ModelUnavailable(f"timm {timm.__version__} cannot create {entry.timm_name!r}: {e}") from e

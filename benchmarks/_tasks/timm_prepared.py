@@ -1,6 +1,5 @@
 """Prepared timm benchmark points, cached per process (asv calls setup before every sample)."""
 
-import atexit
 import functools
 import os
 import shutil
@@ -54,12 +53,15 @@ def cold_compile_seconds(name, mode, precision_name, memory_format, size, device
     empty cache directory (every torch release reads TORCHINDUCTOR_CACHE_DIR), and the caches
     turned off where the release has the switch (``force_disable_caches``)."""
     cache = tempfile.mkdtemp(prefix="ptbench-cold-compile-")
-    atexit.register(shutil.rmtree, cache, True)
     os.environ["TORCHINDUCTOR_CACHE_DIR"] = cache
     if hasattr(torch._inductor.config, "force_disable_caches"):
         torch._inductor.config.force_disable_caches = True
-    run = _step(name, mode, precision_name, memory_format, size, device, compiled=True)
-    start = time.perf_counter()
-    run()
-    synchronize(device)
-    return time.perf_counter() - start
+    try:
+        run = _step(name, mode, precision_name, memory_format, size, device, compiled=True)
+        start = time.perf_counter()
+        run()
+        synchronize(device)
+        return time.perf_counter() - start
+    finally:
+        # asv ends its benchmark processes without running atexit handlers.
+        shutil.rmtree(cache, ignore_errors=True)
