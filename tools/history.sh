@@ -11,7 +11,9 @@ for release in "$@"; do
     start=$SECONDS
     for suite in $(.venv/bin/python -c 'from benchmarks import points, _config as c; print(*points.running_suites(c.Settings.from_env()))'); do
         # --interleave-rounds: each round in a new server, its results saved as it ends.
+        suite_start=$SECONDS
         .venv/bin/asv run "$release^!" --interleave-rounds --bench "^${suite//./[.]}[.]" --show-stderr ${ASV_ARGS:-} || echo "== $release $suite: asv exited $?"
+        echo "== $release $suite: $((SECONDS - suite_start)) s"
     done
     echo "== $release: $((SECONDS - start)) s"
 done

@@ -10,8 +10,9 @@ factor, and asv's statistical test on the recorded samples), the table gives:
 - per factor, the share of points flagged slower when B's samples are scaled by 1+s, for a
   simulated slowdown s of 5, 10 and 20 %;
 
-then the largest A/A ratios and the smallest factor that flags no A/A point, finds a 10 %
-slowdown on 90 % of the points and a 20 % one on all. ``--check-with-asv`` also runs
+then the largest A/A ratios, the smallest factor that flags no A/A point, and the recommended
+factor: the smallest that flags no A/A point, finds a 10 % slowdown on 90 % of the points and a
+20 % one on all. ``--check-with-asv`` also runs
 ``asv compare`` on the pair at each factor (in a scratch project: asv compares commits) and
 stops if its count of flagged points differs from the table's.
 """
@@ -108,6 +109,8 @@ def report(first, second, top=8):
     ratios = sorted(keys, key=lambda k: -abs(math.log(second[k][0] / first[k][0])))
     lines += ["", "largest A/A ratios (B / A):"]
     lines += [f"  {second[k][0] / first[k][0]:.3f}  {k[0]}({', '.join(k[1])})" for k in ratios[:top]]
+    quiet = next((factor for factor, flagged, _ in rows if not flagged), None)
+    lines.append(f"smallest factor that flags no A/A point: {quiet or 'none of ' + ', '.join(map(str, FACTORS))}")
     lines.append(f"recommended factor: {recommended or 'none of ' + ', '.join(map(str, FACTORS))}")
     return "\n".join(lines), rows, recommended
 
@@ -129,9 +132,14 @@ def asv_compare_counts(first_path, second_path, pattern=None):
             )
         machine = work / "results" / "aa"
         machine.mkdir(parents=True)
+        env = None
         for path, commit in zip((first_path, second_path), commits, strict=True):
             data = json.loads(Path(path).read_text())
             data["commit_hash"], data["params"]["machine"] = commit, "aa"
+            # asv compares a commit's results with the other's of the same environment: an
+            # interleaved pair (tools/aa.sh) comes from two environments, compared as one.
+            env = env or {key: data.get(key) for key in ("env_name", "env_vars", "requirements", "python")}
+            data.update(env)
             (machine / f"{commit[:8]}-{data['env_name']}.json").write_text(json.dumps(data))
         info = json.loads((Path(second_path).parent / "machine.json").read_text())
         (machine / "machine.json").write_text(json.dumps({**info, "machine": "aa"}))
