@@ -66,6 +66,8 @@ def test_recommended_factor():
     _, rows, recommended = noise.table(first, second)
     assert [len(flagged) for _, flagged, _ in rows][:2] == [1, 0]  # 2.5 % apart: flagged at 1.02 only
     assert recommended == 1.03
+    text, _, _ = noise.report(first, second)
+    assert "smallest factor that flags no A/A point: 1.03" in text and "recommended factor: 1.03" in text
 
 
 @pytest.mark.slow
