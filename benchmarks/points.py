@@ -161,6 +161,11 @@ def running_suites(settings):
     ]
 
 
+def suite_regex(suite):
+    """The ``asv run --bench`` regex that selects exactly the benchmark class ``suite``."""
+    return "^" + re.escape(suite) + "[.]"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-b", "--bench", help="regex on asv's point names, as `asv run -b` takes it")
@@ -168,11 +173,17 @@ def main(argv=None):
     parser.add_argument("--python", help="a Python version (e.g. 3.11) for the rules that depend on it")
     parser.add_argument("--skipped", action="store_true", help="only the points that do not run")
     parser.add_argument("--summary", action="store_true", help="counts per benchmark and per reason")
+    parser.add_argument(
+        "--suites", action="store_true", help="only the `asv run --bench` regex of each class that runs, in run order"
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
     except ConfigError as e:
         sys.exit(f"error: {e}")
+    if args.suites:
+        print(*(suite_regex(suite) for suite in running_suites(settings)), sep="\n")
+        return
     found = list(statuses(settings, (args.torch, args.python), args.bench))
     print(f"# settings: {settings.describe()}; torch {args.torch or 'any'}, python {args.python or 'any'}")
     if args.summary:

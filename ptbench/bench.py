@@ -76,7 +76,7 @@ def main(argv=None):
     selections = (
         [[]]
         if any(a in ("-b", "--bench") or a.startswith("--bench=") for a in args)
-        else [["--bench", f"^{suite.replace('.', '[.]')}[.]"] for suite in points.running_suites(settings)]
+        else [["--bench", points.suite_regex(suite)] for suite in points.running_suites(settings)]
     )
     failed = False
     for selection in selections:

@@ -1,7 +1,10 @@
 """Benchmark keys are static; the settings choose the points that run, and nothing measured is lost."""
 
+import contextlib
+import io
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +64,13 @@ def test_the_settings_choose_points(monkeypatch):
         "autograd_functional.Time", "autograd_functional.PeakMemory", "autograd_functional.BackendDifference",
         "timm_suite.Eager", "timm_suite.Compiled", "timm_suite.CompileTime",
     ]  # fmt: skip
+    for suite in points.SUITES:  # the regex a run selects a class with takes its benchmarks and no other
+        chosen = {name for name in points.BENCHMARKS if re.search(points.suite_regex(suite), name)}
+        assert chosen == {name for name, key in points.BENCHMARKS.items() if key == suite}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        points.main(["--suites"])
+    assert printed.getvalue().split() == [points.suite_regex(s) for s in points.running_suites(default)]
     run = [(b, p) for b, p, why in points.statuses(default) if why is None]
     assert {p["device"] for _, p in run} == {"cpu"} and {p["size"] for _, p in run} == {"small"}
     monkeypatch.setenv("PTBENCH_SHARD", "1/2")
