@@ -74,17 +74,17 @@ def main(argv=None):
     say(f"settings: {settings.describe()}")
     run = [*ASV, "--config", config, "run", "--python=same", f"--set-commit-hash={commit}", "--show-stderr"]
     selections = (
-        [[]]
+        {"selection": []}
         if any(a in ("-b", "--bench") or a.startswith("--bench=") for a in args)
-        else [["--bench", points.suite_regex(suite)] for suite in points.running_suites(settings)]
+        else {suite: ["--bench", points.suite_regex(suite)] for suite in points.running_suites(settings)}
     )
     failed = False
-    for selection in selections:
+    for label, selection in selections.items():
         start = time.monotonic()
         code = subprocess.run([*run, *selection, *args], cwd=ROOT).returncode
         failed |= code != 0
         outcome = "" if code == 0 else f", exit {code}"
-        say(f"{selection[-1] if selection else 'selection'}: {time.monotonic() - start:.0f} s{outcome}")
+        say(f"{label}: {time.monotonic() - start:.0f} s{outcome}")
     if trial:
         say("a --quick or --dry-run run: nothing saved, the dashboard is unchanged")
         return 1 if failed else 0

@@ -98,3 +98,23 @@ def test_release_environments_need_their_python(tmp_path):
     finally:
         path.unlink()
     assert "environments need Python 3.99" in line and "no python3.99" in line
+
+
+def test_main_job_runs_one_asv_per_running_class(monkeypatch, capsys):
+    """Without -b the main job runs asv once per class that has points under the settings, each
+    selecting exactly that class, and names the class in its progress line."""
+    from benchmarks import points
+    from ptbench import bench
+
+    for name in list(os.environ):
+        if name.startswith("PTBENCH_"):
+            monkeypatch.delenv(name)
+    calls = []
+    monkeypatch.setattr(
+        bench.subprocess, "run", lambda cmd, **kw: calls.append(cmd) or subprocess.CompletedProcess(cmd, 0)
+    )
+    assert bench.main(["--dry-run", "--machine", "any"]) == 0
+    suites = points.running_suites(Settings.from_env())
+    assert [cmd[cmd.index("--bench") + 1] for cmd in calls] == [points.suite_regex(s) for s in suites]
+    out = capsys.readouterr().out
+    assert all(f"== {suite}: " in out for suite in suites), out
