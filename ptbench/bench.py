@@ -78,7 +78,7 @@ def main(argv=None):
         if any(a in ("-b", "--bench") or a.startswith("--bench=") for a in args)
         else {suite: ["--bench", points.suite_regex(suite)] for suite in points.running_suites(settings)}
     )
-    failed = False
+    failed, began = False, time.time()
     for label, selection in selections.items():
         start = time.monotonic()
         code = subprocess.run([*run, *selection, *args], cwd=ROOT).returncode
@@ -92,7 +92,9 @@ def main(argv=None):
 
     publish(published)
     conf = load_json(published, js_comments=True)
-    saved = sorted((Path(published).parent / conf["results_dir"] / machine).glob(f"{commit[:8]}-*.json"))
+    # Other environments' files of the same commit (the release history's) are not this run's.
+    files = (Path(published).parent / conf["results_dir"] / machine).glob(f"{commit[:8]}-*.json")
+    saved = sorted(p for p in files if p.stat().st_mtime >= began)
     say(f"results: {', '.join(str(p.relative_to(ROOT)) for p in saved) or 'none saved'}")
     html = Path(published).parent / conf["html_dir"]
     preview = f".venv/bin/asv --config {Path(published).name} preview"
