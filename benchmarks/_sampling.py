@@ -10,7 +10,12 @@ process runs
 - one intra-op and one inter-op thread, pinned to the last core it may use: the other cores are
   left to asv, its server and the system;
 - glibc's allocator with a fixed mmap threshold (32 MiB, its maximum) and no trimming, so freed
-  buffers are reused and a warm call takes no page fault.
+  buffers are reused and a warm call takes no page fault;
+- the heap on transparent huge pages (``PROCESS_ENVIRONMENT``, where the kernel's THP mode is
+  ``always`` or ``madvise``): with 4 KiB pages a process of wav2letter vjp through torch.func ran
+  at about 127 ms or about 158 ms, one or the other for its whole life (the address space a
+  process happens to get), so four processes gave medians 1.25x apart; on huge pages every
+  process ran at 103-112 ms.
 
 What remains is the machine's: on this shared VM a call's time drifts by 10-30 % over seconds
 (other tenants), in plateaus that outlast a process. Two rules follow:
@@ -66,6 +71,22 @@ AUTOGRAD = Policy(rounds=4, warm_calls=2)
 # swsl_resnext101_32x16d training: within 2 % of the calls after it). A process builds a model (up
 # to 5 s): three processes of three samples keep the eager run within 20 minutes.
 TIMM = Policy(rounds=3, warm_calls=0)
+
+# Read by glibc when a process starts, so ptbench.plugin puts it in the environment asv starts
+# its benchmark processes with: glibc advises the kernel to back its heap with huge pages. glibc
+# does it for every torch release alike (torch's own THP_MEM_ALLOC_ENABLE came later than 2.0).
+PROCESS_ENVIRONMENT = {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
+
+
+def with_process_environment(environ):
+    """``environ`` with ``PROCESS_ENVIRONMENT`` added (glibc tunables joined to any already set)."""
+    merged = dict(environ)
+    for name, value in PROCESS_ENVIRONMENT.items():
+        present = merged.get(name, "")
+        if value not in present.split(":"):
+            merged[name] = f"{present}:{value}" if present else value
+    return merged
+
 
 # glibc mallopt parameters
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3

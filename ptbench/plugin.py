@@ -8,6 +8,7 @@ benchmarks (run, continuous, find, dev, profile) it
 - checks that the configuration's Python exists when asv must build environments for it;
 - narrows asv's selection (``-b`` included) to the points that run under the settings
   (``benchmarks.points``): the others never start a process and keep their earlier results;
+- starts the benchmark processes with ``benchmarks._sampling.PROCESS_ENVIRONMENT`` (huge pages);
 - records every sample, so ``asv compare`` and ``asv continuous`` test differences on the samples
   and the results keep each point's spread;
 - prints only the points that ran in asv's result tables (a benchmark has thousands of points,
@@ -20,6 +21,7 @@ that run benchmarks), ``Results.add_result`` and the runner's result formatting.
 import functools
 import itertools
 import math
+import os
 import sys
 
 from asv import runner, util
@@ -27,7 +29,7 @@ from asv.benchmarks import Benchmarks
 from asv.results import Results
 from asv_runner.statistics import get_err
 
-from benchmarks import points
+from benchmarks import _sampling, points
 from benchmarks._config import ConfigError, Settings
 
 RUNNING = {"Run", "Continuous", "Find", "Dev", "Profile"}
@@ -136,6 +138,8 @@ def setup():
         return
     settings = read_settings()
     check_pythons(args)
+    # asv starts its benchmark processes with this process's environment.
+    os.environ.update(_sampling.with_process_environment(os.environ))
     discover = Benchmarks.discover.__func__
 
     @functools.wraps(discover)

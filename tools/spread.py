@@ -10,6 +10,8 @@ measurement; each applies the process settings under test, builds the point, mak
 calls and times ``--samples`` calls. With ``--servers N`` the measurement is repeated in N
 servers, each a new interpreter (so a new address-space layout), and the table also gives how
 far the servers' medians lie apart: what asv's rounds within one server cannot average out.
+Each server runs with the suites' process environment (``_sampling.PROCESS_ENVIRONMENT``: the
+heap on huge pages); ``--heap small`` leaves glibc's 4 KiB pages, to compare the two.
 Settings (``benchmarks._sampling``):
 
     default    torch's defaults: a thread per core, unpinned, glibc's dynamic mmap threshold
@@ -120,25 +122,30 @@ def main(argv=None):
     parser.add_argument("--samples", type=int, default=10)
     parser.add_argument("--settings", default="default,isolated", help=f"comma list of: {', '.join(SETTINGS)}")
     parser.add_argument("--servers", type=int, default=1, help="servers (new interpreters) to repeat it in")
+    parser.add_argument(
+        "--heap", choices=("huge", "small"), default="huge", help="the suites' huge-page heap (default) or glibc's"
+    )
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # a server's answer
     args = parser.parse_args(argv)
     chosen = args.settings.split(",")
     unknown = [s for s in chosen if s not in SETTINGS]
     if unknown:
         sys.exit(f"error: unknown setting {', '.join(unknown)}; known: {', '.join(SETTINGS)}")
-    if args.json or args.servers == 1:
-        found = [serve(args.point, chosen, args.processes, args.samples)]
-        if args.json:
-            print(json.dumps(found[0]))
-            return
-    else:
-        command = [sys.executable, __file__, args.point, "--json", f"--processes={args.processes}"]
-        command += [f"--samples={args.samples}", f"--settings={args.settings}"]
-        found = []
-        for i in range(args.servers):
-            found.append(json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout))
-            print(f"server {i + 1} of {args.servers} done", file=sys.stderr, flush=True)
+    if args.json:
+        print(json.dumps(serve(args.point, chosen, args.processes, args.samples)))
+        return
+    # Each server is a new interpreter, started with the heap the suites' processes get or without it.
+    environ = {k: v for k, v in os.environ.items() if k not in _sampling.PROCESS_ENVIRONMENT}
+    environ = _sampling.with_process_environment(environ) if args.heap == "huge" else environ
+    command = [sys.executable, __file__, args.point, "--json", f"--processes={args.processes}"]
+    command += [f"--samples={args.samples}", f"--settings={args.settings}"]
+    found = []
+    for i in range(args.servers):
+        server = subprocess.run(command, check=True, capture_output=True, text=True, env=environ)
+        found.append(json.loads(server.stdout))
+        print(f"server {i + 1} of {args.servers} done", file=sys.stderr, flush=True)
     print(f"{args.point}: {args.servers} server(s) x {args.processes} processes x {args.samples} samples per setting")
+    print(f"heap pages: {'huge (as the suites run)' if args.heap == 'huge' else 'glibc default (4 KiB)'}")
     print("| setting | process medians (ms) | largest / smallest | median IQR / median | server medians apart |")
     print("|---|---|---|---|---|")
     for setting in chosen:
