@@ -34,7 +34,7 @@ def test_tunables_join_those_already_set():
 def test_asv_run_starts_benchmarks_with_the_process_environment(monkeypatch):
     for name in _sampling.PROCESS_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(sys, "argv", ["asv", "run", "--python=same", "--dry-run"])
+    monkeypatch.setattr(sys, "argv", ["asv", "run", "--environment", "existing:same", "--dry-run"])
     for owner, name in ((plugin.Benchmarks, "discover"), (plugin.Results, "add_result")):
         monkeypatch.setattr(owner, name, getattr(owner, name))  # undone after the test
     monkeypatch.setattr(plugin.runner, "format_benchmark_result", plugin.runner.format_benchmark_result)
