@@ -108,3 +108,6 @@ def test_release_companions(monkeypatch):
     wanted, _, notes = install_torch.release_requirements("2.15.0")
     assert not any(w.startswith(("torchvision", "timm")) for w in wanted)
     assert "no torchvision 0.30.* on the index pairs with torch 2.15.0: timm is not installed" in notes
+    # asv reuses one environment for every release: what 2.14.1 installed and 2.15.0 lacks goes.
+    assert install_torch.stale_companions(wanted) == ["torchvision", "timm"]  # this .venv has both
+    assert install_torch.stale_companions(install_torch.release_requirements("2.14.1")[0]) == []

@@ -8,13 +8,15 @@ cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: bash tools/history.sh RELEASE [RELEASE ...]" >&2; exit 2; }
 bash tools/setup.sh
 suites=$(.venv/bin/python -m benchmarks.points --suites)  # a bad PTBENCH_* setting stops here
+failed=0  # a failed class does not stop the others; the exit status says it failed
 for release in "$@"; do
     start=$SECONDS
     for suite in $suites; do
         # --interleave-rounds: each round in a new server, its results saved as it ends.
         suite_start=$SECONDS
-        .venv/bin/asv run "$release^!" --interleave-rounds --bench "$suite" --show-stderr ${ASV_ARGS:-} || echo "== $release $suite: asv exited $?"
+        .venv/bin/asv run "$release^!" --interleave-rounds --bench "$suite" --show-stderr ${ASV_ARGS:-} || { echo "== $release $suite: asv exited $?"; failed=1; }
         echo "== $release $suite: $((SECONDS - suite_start)) s"
     done
     echo "== $release: $((SECONDS - start)) s"
 done
+exit $failed
