@@ -111,3 +111,13 @@ def test_release_companions(monkeypatch):
     # asv reuses one environment for every release: what 2.14.1 installed and 2.15.0 lacks goes.
     assert install_torch.stale_companions(wanted) == ["torchvision", "timm"]  # this .venv has both
     assert install_torch.stale_companions(install_torch.release_requirements("2.14.1")[0]) == []
+
+
+def test_suites_import_where_a_release_has_no_timm():
+    """asv imports every module of the suite; 2.15.0's environment has no timm (no torchvision)."""
+    code = (
+        "import sys; sys.modules['timm'] = None\n"
+        "import benchmarks._models.timm_models, benchmarks.timm_suite as suite\n"
+        "assert 'timm cannot be imported' in suite.TIMM_ERROR, suite.TIMM_ERROR\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1], check=True)

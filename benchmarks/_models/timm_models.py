@@ -2,9 +2,7 @@
 
 from dataclasses import dataclass
 
-import timm
 import torch
-from timm.data import resolve_data_config
 
 from .timm_catalog import CATALOG
 
@@ -32,6 +30,11 @@ def batch_size(entry, size):
 
 def create(name, size, device, training, channels_last=False, dtype=torch.float32):
     """Model (train or eval mode), standardized random input and random targets, seed 1337."""
+    # Here, not at the top: asv imports every module of the suite, and a torch without a paired
+    # torchvision (2.15.0) has no timm; the timm suite then says so for each point.
+    import timm
+    from timm.data import resolve_data_config
+
     if name not in CATALOG:
         raise KeyError(f"unknown timm model {name!r}; known: {', '.join(sorted(CATALOG))}")
     entry = CATALOG[name]
