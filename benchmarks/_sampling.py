@@ -14,8 +14,8 @@ process runs
 - the heap on transparent huge pages (``PROCESS_ENVIRONMENT``, where the kernel's THP mode is
   ``always`` or ``madvise``): with 4 KiB pages a process of wav2letter vjp through torch.func ran
   at about 127 ms or about 158 ms, one or the other for its whole life (the address space a
-  process happens to get), so four processes gave medians 1.25x apart; on huge pages every
-  process ran at 103-112 ms.
+  process happens to get), so six processes gave medians 1.24-1.45x apart; on huge pages
+  within 1.07x, at 100-113 ms (README, "How a time is taken").
 
 What remains is the machine's: on this shared VM a call's time drifts by 10-30 % over seconds
 (other tenants), in plateaus that outlast a process. Two rules follow:
