@@ -9,8 +9,11 @@ process runs
 
 - one intra-op and one inter-op thread, pinned to the last core it may use: the other cores are
   left to asv, its server and the system;
-- glibc's allocator with a fixed mmap threshold (32 MiB, its maximum) and no trimming, so freed
-  buffers are reused and a warm call takes no page fault;
+- glibc's allocator serving every buffer from its heap (no ``mmap``) and never trimming it, so
+  freed buffers are reused and a warm call takes no page fault. With the mmap threshold only
+  fixed at its maximum (32 MiB), larger buffers were still mapped and unmapped on every call:
+  each fcn_resnet vhp call through torch.func faulted in 85 huge pages anew, each wav2letter vhp
+  call 118 to 178, depending on the process;
 - the heap on transparent huge pages (``PROCESS_ENVIRONMENT``, where the kernel's THP mode is
   ``always`` or ``madvise``): with 4 KiB pages a process of wav2letter vjp through torch.func ran
   at about 127 ms or about 158 ms, one or the other for its whole life (the address space a
@@ -32,10 +35,9 @@ What remains is the machine's: on this shared VM a call's time drifts by 10-30 %
   so a run takes at least ``RUN_SAMPLES``.
 
 In each process the first call is untimed, then ``policy.warm_calls`` calls warm the point up (the
-last of them, or one more when there are none and the first was short, sizes the blocks). asv
-times a sample on the ``timer`` this module gives it, a clock that advances by the block's fastest
-call; each call is timed alone, with only the call (and device synchronization) between the
-clock reads.
+last of them sizes the blocks). asv times a sample on the ``timer`` this module gives it, a clock
+that advances by the block's fastest call; each call is timed alone, with only the call (and
+device synchronization) between the clock reads.
 """
 
 import ctypes
@@ -53,10 +55,15 @@ MAX_SAMPLES = 10
 
 @dataclass(frozen=True)
 class Policy:
-    """How a suite's points are sampled: processes per point, and warm-up calls per process."""
+    """How a suite's points are sampled: processes per point, and warm-up calls per process (at
+    least one: the last sizes the blocks)."""
 
     rounds: int
     warm_calls: int
+
+    def __post_init__(self):
+        if self.warm_calls < 1:
+            raise ValueError("a policy needs a warm call after the first to size its blocks")
 
     @property
     def min_samples(self):
@@ -67,10 +74,10 @@ class Policy:
 # Autograd calls need two warm calls after the first: fcn_resnet vjp through torch.func took 1375,
 # 280, 233, then 204-207 ms per call in a fresh process. Four processes of two samples.
 AUTOGRAD = Policy(rounds=4, warm_calls=2)
-# A timm step is warm at its second call (vit_base_patch16_224 training, dla102 inference,
-# swsl_resnext101_32x16d training: within 2 % of the calls after it). A process builds a model (up
-# to 5 s): three processes of three samples keep the eager run within 20 minutes.
-TIMM = Policy(rounds=3, warm_calls=0)
+# A timm step's second call can still be slow (poolformer_m36 training: 3-13 % above the calls
+# after it in three processes; repvgg_a2 training 8-16 %); from the third on it is warm. A process
+# builds a model (up to 5 s): three processes of three samples keep the eager run within 20 minutes.
+TIMM = Policy(rounds=3, warm_calls=1)
 
 # Read by glibc when a process starts, so ptbench.plugin puts it in the environment asv starts
 # its benchmark processes with: glibc advises the kernel to back its heap with huge pages. glibc
@@ -89,8 +96,7 @@ def with_process_environment(environ):
 
 
 # glibc mallopt parameters
-_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
-_MMAP_THRESHOLD_MAX = 32 * 1024 * 1024
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_MAX = -1, -2, -4
 _isolated = False
 
 
@@ -113,13 +119,13 @@ def pin_to_one_core():
 
 
 def fixed_allocator():
-    """glibc: serve buffers up to 32 MiB from the heap and never give it back, so that a warm call
+    """glibc: serve every buffer from the heap (no mmap) and never give it back, so that a warm call
     reuses memory instead of mapping and faulting it in; a no-op with another C library."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
         return
-    libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)
+    libc.mallopt(_M_MMAP_MAX, 0)
     libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)
     libc.mallopt(_M_TOP_PAD, 64 * 1024 * 1024)
 
@@ -147,17 +153,10 @@ def plan(call_seconds, min_samples):
 
 
 def warm_up(run, policy):
-    """Make the untimed first call and the policy's warm calls; the point's (calls per block, samples).
-
-    Without warm calls, a first call that alone fills a process's sampling time is slow enough to
-    be sampled one call at a time; a shorter one is followed by a timed call that sizes the blocks.
-    """
-    seconds = _timed(run)
+    """Make the untimed first call and the policy's warm calls; the point's (calls per block, samples),
+    sized by the last warm call."""
+    _timed(run)
     for _ in range(policy.warm_calls):
-        seconds = _timed(run)
-    if not policy.warm_calls:
-        if seconds >= PROCESS_SECONDS:
-            return 1, policy.min_samples
         seconds = _timed(run)
     return plan(seconds, policy.min_samples)
 

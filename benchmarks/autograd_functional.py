@@ -53,7 +53,7 @@ class _Suite:
     param_names = list(points.AUTOGRAD.names)
     params = [list(values) for values in points.AUTOGRAD.values]
     # Bump when the measured work or the way it is measured changes (asv keys history by it).
-    version = "3"
+    version = "4"
 
 
 class Time(_sampling.Sampled, _Suite):

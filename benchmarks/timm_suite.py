@@ -65,7 +65,7 @@ class _Timm:
     param_names = list(points.TIMM.names)
     params = [list(values) for values in points.TIMM.values]
     # Bump when the measured work or the way it is measured changes (asv keys history by it).
-    version = "3"
+    version = "4"
     compiled = False
     suite = "timm_suite.Eager"
 
@@ -100,7 +100,7 @@ class CompileTime:
     """Seconds from torch.compile to the end of the first step: cold (fresh process, no caches)."""
 
     param_names, params = _Timm.param_names, _Timm.params
-    version = "3"
+    version = "4"
     unit = "seconds"
 
     def setup(self, *point):
