@@ -102,6 +102,21 @@ def test_a_sample_is_the_fastest_call_of_its_block(monkeypatch):
     assert isinstance(bench.timer, FastestCallClock)
 
 
+def test_a_call_that_grew_the_heap_is_made_again(monkeypatch):
+    """A call during which the peak memory grew is retaken, at most RETAKES times."""
+    peaks = iter([0, 10_000, 10_000, 10_000, 10_000, 10_000])  # the first call grows the peak
+    monkeypatch.setattr(_sampling, "peak_memory_kib", lambda: next(peaks))
+    call, made = timed_calls(monkeypatch, [0.5, 0.25])
+    assert _sampling.timed_call(call) == 0.25 and len(made) == 2
+
+
+def test_a_call_that_grows_the_heap_every_time_is_timed_as_it_is(monkeypatch):
+    grows = iter(range(0, 100 * _sampling.FRESH_MEMORY_KIB, _sampling.FRESH_MEMORY_KIB))
+    monkeypatch.setattr(_sampling, "peak_memory_kib", lambda: next(grows))
+    call, made = timed_calls(monkeypatch, [0.5, 0.25, 0.75])
+    assert _sampling.timed_call(call) == 0.75 and len(made) == 1 + _sampling.RETAKES
+
+
 def test_setup_again_keeps_the_clock_and_block():
     """asv re-runs setup before each sample but keeps the timer it read first: the sampler's."""
     sampler = Sampler(lambda: None, AUTOGRAD)
