@@ -76,22 +76,21 @@ def test_warm_calls_follow_the_first_and_the_last_sizes_the_blocks(monkeypatch):
     assert len(made) == 3
 
 
-def test_a_timm_step_is_sampled_from_its_third_call(monkeypatch):
-    """A timm step's second call can still be slow (poolformer_m36 training 3-13 %): it is a warm
-    call, however long the first took, and it sizes the blocks."""
-    call, made = timed_calls(monkeypatch, [PROCESS_SECONDS + 1, 0.5])
-    assert warm_up(call, TIMM) == plan(0.5, TIMM.min_samples) == (1, TIMM.min_samples)
+def test_without_warm_calls_a_short_first_call_is_followed_by_one_that_sizes_the_blocks(monkeypatch):
+    call, made = timed_calls(monkeypatch, [0.125, 2**-10])
+    assert warm_up(call, TIMM) == plan(2**-10, TIMM.min_samples)
     assert len(made) == 2
 
 
-def test_a_policy_has_a_warm_call_to_size_its_blocks():
-    with pytest.raises(ValueError, match="warm call"):
-        Policy(rounds=3, warm_calls=0)
+def test_without_warm_calls_a_slow_first_call_is_not_repeated(monkeypatch):
+    call, made = timed_calls(monkeypatch, [PROCESS_SECONDS + 1])
+    assert warm_up(call, TIMM) == (1, TIMM.min_samples)
+    assert len(made) == 1
 
 
 def test_a_sample_is_the_fastest_call_of_its_block(monkeypatch):
     """asv reads a sample off the benchmark's timer: the block moves it on by its fastest call."""
-    call, _ = timed_calls(monkeypatch, [0.01, 0.01, 0.5, 0.25, 0.75])  # first and warm call, a block of three
+    call, _ = timed_calls(monkeypatch, [0.01, 0.01, 0.5, 0.25, 0.75])  # warm-up, then a block of three
     monkeypatch.setattr(_sampling, "plan", lambda call_seconds, min_samples: (3, 4))
     bench = Sampled()
     bench.sample(Sampler(call, TIMM))
