@@ -29,7 +29,14 @@ try:  # imported once in asv's server, like torch; timm needs a torchvision buil
 
     TIMM_ERROR = None
 except ImportError as e:
+    import importlib.util
+
     TIMM_ERROR = f"timm cannot be imported with torch {torch.__version__}: {type(e).__name__}: {e}"
+    if importlib.util.find_spec("torchvision") is None:  # history/install_torch.py found none to pair
+        TIMM_ERROR = (
+            f"no torchvision is installed for torch {torch.__version__} (the package index had none built "
+            "for it when the environment was made), and so no timm, which imports torchvision"
+        )
 
 
 def _check(suite, point):

@@ -113,11 +113,24 @@ def test_release_companions(monkeypatch):
     assert install_torch.stale_companions(install_torch.release_requirements("2.14.1")[0]) == []
 
 
-def test_suites_import_where_a_release_has_no_timm():
-    """asv imports every module of the suite; 2.15.0's environment has no timm (no torchvision)."""
-    code = (
-        "import sys; sys.modules['timm'] = None\n"
+# The environment of a release with no torchvision (2.15.0): timm is absent, and with the second
+# line torchvision too.
+NO_TIMM = "import sys; sys.modules['timm'] = None\n"
+NO_TORCHVISION = (
+    "import importlib.util; real = importlib.util.find_spec\n"
+    "importlib.util.find_spec = lambda name, *a: None if name == 'torchvision' else real(name, *a)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "environment, reason",
+    [(NO_TIMM, "timm cannot be imported"), (NO_TIMM + NO_TORCHVISION, "no torchvision is installed for torch")],
+)
+def test_suites_import_where_a_release_has_no_timm(environment, reason):
+    """asv imports every module of the suite; 2.15.0's environment has no timm (no torchvision),
+    and the timm points' skip reason says why."""
+    code = environment + (
         "import benchmarks._models.timm_models, benchmarks.timm_suite as suite\n"
-        "assert 'timm cannot be imported' in suite.TIMM_ERROR, suite.TIMM_ERROR\n"
+        f"assert {reason!r} in suite.TIMM_ERROR, suite.TIMM_ERROR\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1], check=True)
