@@ -232,14 +232,33 @@ class Sampler:
 
 
 class Sampled:
-    """Mixin for a time benchmark class: asv's sampling attributes, set per point in setup."""
+    """Mixin for a time benchmark class: asv's sampling attributes, read off the point's ``Sampler``.
 
-    warmup_time = 0  # the suites warm up in setup (asv would time its warm-up calls as calls)
+    ``setup`` hands ``sample`` a function that makes the point's ``Sampler`` (once per process),
+    and the sampler, warm-up calls included, is made when asv first reads ``repeat``, ``timer`` or
+    ``run``: asv reads them after the setup of a time benchmark and never for a peak-memory one,
+    so a process that measures peak memory makes no warm-up calls.
+    """
+
+    warmup_time = 0  # the suites warm up before sampling (asv would time its warm-up calls as calls)
     number = 1  # one block per sample; asv reads the sample off ``timer``
-    repeat = 1
+    _sampler = None
 
-    def sample(self, sampler):
-        """Time the point as its ``Sampler`` says."""
-        self.timer = sampler.clock
-        self.run = sampler.block
-        self.repeat = (sampler.samples, sampler.samples, 1e9)
+    def sample(self, make_sampler):
+        """Time the point as the ``Sampler`` that ``make_sampler()`` returns says."""
+        self._sampler = make_sampler
+
+    @property
+    def repeat(self):
+        if self._sampler is None:  # asv reads the class's attributes before setup
+            return 1
+        samples = self._sampler().samples
+        return samples, samples, 1e9
+
+    @property
+    def timer(self):
+        return time.perf_counter if self._sampler is None else self._sampler().clock
+
+    @property
+    def run(self):
+        return self._sampler().block

@@ -63,7 +63,7 @@ class Time(_sampling.Sampled, _Suite):
 
     def setup(self, *point):
         check("autograd_functional.Time", point)
-        self.sample(warmed(point))
+        self.sample(functools.partial(warmed, point))
 
     def time_call(self, model, task, backend, size, device):
         self.run()

@@ -80,20 +80,21 @@ class _Timm:
 class Eager(_sampling.Sampled, _Timm):
     """One inference forward (eval, no grad) or training step, eager (``_sampling``: how it is timed).
 
-    ``peakmem_step``: the peak resident memory of a process that ran the step (asv runs it once,
-    after setup's first step: time and memory share the class, so they share setup)."""
+    ``peakmem_step``: the peak resident memory of a process that built the model and ran its first
+    step (time and memory share the class, so they share setup; only timing warms up)."""
 
     rounds = _sampling.TIMM.rounds
 
     def setup(self, *point):
         _check(self.suite, point)
-        self.sample(warmed(point, self.compiled))
+        self.step = _prepare(functools.partial(timm_prepared.step, compiled=self.compiled), point)
+        self.sample(functools.partial(warmed, point, self.compiled))
 
     def time_step(self, model, mode, precision, memory_format, size, device):
         self.run()
 
     def peakmem_step(self, model, mode, precision, memory_format, size, device):
-        self.run()
+        self.step()
 
 
 class Compiled(Eager):

@@ -93,7 +93,8 @@ def test_a_sample_is_the_fastest_call_of_its_block(monkeypatch):
     call, _ = timed_calls(monkeypatch, [0.01, 0.01, 0.5, 0.25, 0.75])  # warm-up, then a block of three
     monkeypatch.setattr(_sampling, "plan", lambda call_seconds, min_samples: (3, 4))
     bench = Sampled()
-    bench.sample(Sampler(call, TIMM))
+    sampler = Sampler(call, TIMM)
+    bench.sample(lambda: sampler)
     assert bench.repeat == (4, 4, 1e9) and bench.number == 1
     start = bench.timer()
     bench.run()
@@ -120,9 +121,9 @@ def test_setup_again_keeps_the_clock_and_block():
     """asv re-runs setup before each sample but keeps the timer it read first: the sampler's."""
     sampler = Sampler(lambda: None, AUTOGRAD)
     bench = Sampled()
-    bench.sample(sampler)
+    bench.sample(lambda: sampler)
     timer, run = bench.timer, bench.run
-    bench.sample(sampler)
+    bench.sample(lambda: sampler)
     assert bench.timer is timer and bench.run is run
     run()
     assert timer() > 0

@@ -23,14 +23,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def check_setup_warms_up(bench, timed, args, count, caches):
-    """``setup`` makes the untimed first call(s) and sets the sampling plan; a sample calls again."""
+    """After ``setup``, asv's first read of the sampling plan makes the untimed first call(s); a
+    sample calls again."""
     for cache in caches:
         cache.cache_clear()
     try:
         bench.setup(*args)
+        assert not count, "setup itself called: a peak-memory process would pay the warm-up"
+        assert bench.number >= 1 and bench.repeat[0] >= 1  # what asv reads after a time benchmark's setup
         warm = len(count)
-        assert warm >= 1, "setup made no untimed call"
-        assert bench.number >= 1 and bench.repeat[0] >= 1
+        assert warm >= 1, "no untimed call before sampling"
         timed(*args)
         assert len(count) > warm
     finally:
@@ -69,6 +71,20 @@ def test_timm_setup_makes_the_first_step(monkeypatch):
     bench = timm_suite.Eager()
     args = ("lcnet_050", "training", "fp32", "contiguous", "small", "cpu")
     check_setup_warms_up(bench, bench.time_step, args, count, (timm_suite.warmed,))
+
+
+def test_timm_peak_memory_takes_one_step(monkeypatch):
+    """A process measuring peak memory builds the model and runs one step: no warm-up, no block."""
+    from benchmarks import timm_suite
+    from benchmarks._tasks import timm_prepared
+
+    count = []
+    monkeypatch.setattr(timm_prepared, "step", lambda *a, **k: lambda: count.append(a))
+    bench = timm_suite.Eager()
+    args = ("lcnet_050", "inference", "fp32", "contiguous", "small", "cpu")
+    bench.setup(*args)
+    bench.peakmem_step(*args)
+    assert len(count) == 1
 
 
 # A fresh process, as asv's spawn launcher makes one: asv_runner's own timing of one point.
