@@ -19,6 +19,7 @@ import re
 import sys
 from dataclasses import dataclass
 
+from . import _sampling
 from . import registry as r
 from ._config import ConfigError, Settings, take_shard
 
@@ -110,10 +111,11 @@ class Suite:
     methods: tuple
     reason: object  # (point, settings, (torch_version, python_version)) -> str or None
     timed: bool = True  # measures seconds: runs after the untimed classes (``running_suites``)
+    rounds: int = 1  # processes per point of its ``time_`` benchmarks (asv's ``rounds``)
 
 
 SUITES = {
-    "autograd_functional.Time": Suite(AUTOGRAD, ("time_call",), _autograd),
+    "autograd_functional.Time": Suite(AUTOGRAD, ("time_call",), _autograd, rounds=_sampling.AUTOGRAD.rounds),
     "autograd_functional.PeakMemory": Suite(AUTOGRAD, ("peakmem_call",), _autograd_memory, timed=False),
     "autograd_functional.BackendDifference": Suite(
         AUTOGRAD_DIFFERENCE, ("track_max_abs_diff",), _autograd_difference, timed=False
@@ -121,12 +123,18 @@ SUITES = {
     "autograd_functional.CudaPeakMemory": Suite(
         AUTOGRAD, ("track_cuda_peak_bytes",), _cuda_only(_autograd), timed=False
     ),
-    "timm_suite.Eager": Suite(TIMM, ("time_step", "peakmem_step"), _timm),
-    "timm_suite.Compiled": Suite(TIMM, ("time_step", "peakmem_step"), _timm_compiled),
+    "timm_suite.Eager": Suite(TIMM, ("time_step", "peakmem_step"), _timm, rounds=_sampling.TIMM.rounds),
+    "timm_suite.Compiled": Suite(TIMM, ("time_step", "peakmem_step"), _timm_compiled, rounds=_sampling.TIMM.rounds),
     "timm_suite.CompileTime": Suite(TIMM, ("track_compile_seconds",), _timm_compiled),
     "timm_suite.CudaPeakMemory": Suite(TIMM, ("track_cuda_peak_bytes",), _cuda_only(_timm), timed=False),
 }
 BENCHMARKS = {f"{key}.{method}": key for key, suite in SUITES.items() for method in suite.methods}
+
+
+def rounds(benchmark):
+    """Processes per point of ``benchmark`` (asv runs a ``time_`` benchmark in its class's ``rounds``,
+    every other kind once)."""
+    return SUITES[BENCHMARKS[benchmark]].rounds if benchmark.rsplit(".", 1)[1].startswith("time_") else 1
 
 
 def reason(suite, point, settings, torch_version=None, python_version=None):

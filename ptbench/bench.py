@@ -5,14 +5,16 @@
 1. Reads the ``PTBENCH_*`` settings (a bad one stops here, in one line) and names the torch.
 2. Places the installed torch in history (``history.installed``): its release, or the PyTorch
    commit it was built from.
-3. Runs ``asv run --python=same`` once per benchmark class with points to measure under the
-   settings (``benchmarks.points``): asv saves results when a run ends, so an interrupt loses
-   one class. ``-b`` among the arguments replaces the class list (the plugin still applies the
-   settings). ``--quick`` and ``--dry-run`` runs are never saved or published.
+3. Runs ``asv run --python=same`` as ``plan`` lays out: the untimed classes with points to
+   measure under the settings (``benchmarks.points``), then the timed benchmarks round by round.
+   asv saves results when a run ends, so an interrupt loses one class or one round. ``-b``
+   among the arguments replaces the plan by one run (the plugin still applies the settings).
+   ``--quick`` and ``--dry-run`` runs take one run per class and are never saved or published.
 4. Publishes the dashboard so that it works offline (``ptbench.dashboard``).
 """
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -55,6 +57,39 @@ def machine_name():
     return Machine.load(interactive=False).machine
 
 
+def bench_regex(benchmarks):
+    """The ``asv run --bench`` regex that selects exactly these benchmarks (names with methods)."""
+    return "^(?:" + "|".join(re.escape(name) for name in benchmarks) + r")\b"
+
+
+def plan(settings, trial=False):
+    """(label, asv run arguments) of each asv run of the main job, in order.
+
+    The untimed classes first, one run each (``points.running_suites``). Then the timed
+    benchmarks in rounds of one process per point (``-a rounds=1``), each round a run over every
+    timed benchmark with processes left, so a point's processes lie minutes apart across the whole
+    timed part: run as a class, the compiled subset's three processes per point fell within 2.5
+    minutes, and a slow spell of the machine made every one of its points 6-22 % slower in one
+    run of an A/A pair. A benchmark's first round replaces an earlier result of this torch; its
+    later rounds add their samples to it (``--append-samples``). A trial run takes a class per run.
+    """
+    suites = points.running_suites(settings)
+    classes = [(suite, ["--bench", points.suite_regex(suite)]) for suite in suites]
+    if trial:
+        return classes
+    timed = [name for name, suite in points.BENCHMARKS.items() if suite in suites and points.SUITES[suite].timed]
+    steps = [(suite, args) for suite, args in classes if not points.SUITES[suite].timed]
+    total = max(map(points.rounds, timed), default=0)
+    for left in range(total, 0, -1):  # processes a benchmark still has to take
+        for adding in (True, False):
+            group = [name for name in timed if (points.rounds(name) > left) == adding and points.rounds(name) >= left]
+            if group:
+                label = f"round {total - left + 1}/{total}: {', '.join(group)}"
+                args = ["-a", "rounds=1", "--bench", bench_regex(group)]
+                steps.append((label, [*args, "--append-samples"] if adding else args))
+    return steps
+
+
 def main(argv=None):
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -73,13 +108,10 @@ def main(argv=None):
     say(f"{torch_name}, recorded as {commit[:12]} ({Path(config).name}), machine {machine}")
     say(f"settings: {settings.describe()}")
     run = [*ASV, "--config", config, "run", "--python=same", f"--set-commit-hash={commit}", "--show-stderr"]
-    selections = (
-        {"selection": []}
-        if any(a in ("-b", "--bench") or a.startswith("--bench=") for a in args)
-        else {suite: ["--bench", points.suite_regex(suite)] for suite in points.running_suites(settings)}
-    )
+    chosen = any(a in ("-b", "--bench") or a.startswith("--bench=") for a in args)
+    steps = [("selection", [])] if chosen else plan(settings, trial)
     failed, began = False, time.time()
-    for label, selection in selections.items():
+    for label, selection in steps:
         start = time.monotonic()
         code = subprocess.run([*run, *selection, *args], cwd=ROOT).returncode
         failed |= code != 0

@@ -1,6 +1,7 @@
 """PTBENCH_* settings: defaults, and one line without a traceback for every bad value, from the
 settings reader, from `asv run` (the plugin) and from the main job, before any benchmark starts."""
 
+import json
 import os
 import subprocess
 import sys
@@ -100,10 +101,8 @@ def test_release_environments_need_their_python(tmp_path):
     assert "environments need Python 3.99" in line and "no python3.99" in line
 
 
-def test_main_job_runs_one_asv_per_running_class(monkeypatch, capsys):
-    """Without -b the main job runs asv once per class that has points under the settings, each
-    selecting exactly that class, and names the class in its progress line."""
-    from benchmarks import points
+def run_main_job(monkeypatch, *args):
+    """The asv commands the main job runs under the default settings (none is started)."""
     from ptbench import bench
 
     for name in list(os.environ):
@@ -113,8 +112,45 @@ def test_main_job_runs_one_asv_per_running_class(monkeypatch, capsys):
     monkeypatch.setattr(
         bench.subprocess, "run", lambda cmd, **kw: calls.append(cmd) or subprocess.CompletedProcess(cmd, 0)
     )
-    assert bench.main(["--dry-run", "--machine", "any"]) == 0
+    monkeypatch.setattr("ptbench.dashboard.publish", lambda config: None)
+    assert bench.main([*args, "--machine", "any"]) == 0
+    return calls
+
+
+def test_a_trial_main_job_runs_one_asv_per_running_class(monkeypatch, capsys):
+    """A --dry-run main job runs asv once per class that has points under the settings, each
+    selecting exactly that class, and names the class in its progress line."""
+    from benchmarks import points
+
+    calls = run_main_job(monkeypatch, "--dry-run")
     suites = points.running_suites(Settings.from_env())
     assert [cmd[cmd.index("--bench") + 1] for cmd in calls] == [points.suite_regex(s) for s in suites]
     out = capsys.readouterr().out
     assert all(f"== {suite}: " in out for suite in suites), out
+
+
+def test_main_job_takes_the_timed_benchmarks_round_by_round(monkeypatch):
+    """After the untimed classes, each asv run takes one process per point (-a rounds=1) of every
+    timed benchmark with rounds left; a benchmark's first run replaces earlier results, its later
+    runs append samples; each benchmark runs in as many processes as its class's asv ``rounds``."""
+    import re
+
+    from benchmarks import points
+
+    calls = run_main_job(monkeypatch)
+    settings = Settings.from_env()
+    untimed = [s for s in points.running_suites(settings) if not points.SUITES[s].timed]
+    assert [cmd[cmd.index("--bench") + 1] for cmd in calls[: len(untimed)]] == list(map(points.suite_regex, untimed))
+    runs = {}
+    for cmd in calls[len(untimed) :]:
+        assert cmd[cmd.index("-a") + 1] == "rounds=1"
+        chosen = [b for b in points.BENCHMARKS if re.search(cmd[cmd.index("--bench") + 1], b + "('resnet18')")]
+        for name in chosen:
+            runs.setdefault(name, []).append("--append-samples" in cmd)
+    timed = {b for b, s in points.BENCHMARKS.items() if s in points.running_suites(settings) and s not in untimed}
+    assert set(runs) == timed
+    discovered = json.loads((ROOT / "results" / "benchmarks.json").read_text())
+    for name, appends in runs.items():
+        assert appends == [False] + [True] * (len(appends) - 1), name
+        assert len(appends) == (discovered[name].get("rounds") or 1), name
+    assert len(runs["autograd_functional.Time.time_call"]) == 4 and len(runs["timm_suite.Eager.time_step"]) == 3
