@@ -183,6 +183,21 @@ def suite_regex(suite):
     return "^" + re.escape(suite) + "[.]"
 
 
+def bench_regex(names):
+    """The ``asv run --bench`` regex that selects exactly these classes or benchmarks."""
+    return "^(?:" + "|".join(re.escape(name) for name in names) + r")\b"
+
+
+def runs(settings):
+    """The ``asv run --bench`` regex of each run of a full run, in order: each untimed class on its
+    own, then every timed class in one run, which asv takes round by round (round 1 of every
+    point, then round 2, ...), so a point's processes lie minutes apart across the whole timed
+    part rather than within its class's minutes (README, "Pull requests and noise")."""
+    suites = running_suites(settings)
+    timed = [suite for suite in suites if SUITES[suite].timed]
+    return [suite_regex(suite) for suite in suites if not SUITES[suite].timed] + ([bench_regex(timed)] if timed else [])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-b", "--bench", help="regex on asv's point names, as `asv run -b` takes it")
@@ -191,15 +206,15 @@ def main(argv=None):
     parser.add_argument("--skipped", action="store_true", help="only the points that do not run")
     parser.add_argument("--summary", action="store_true", help="counts per benchmark and per reason")
     parser.add_argument(
-        "--suites", action="store_true", help="only the `asv run --bench` regex of each class that runs, in run order"
+        "--runs", action="store_true", help="only the `asv run --bench` regex of each run of a full run, in order"
     )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
     except ConfigError as e:
         sys.exit(f"error: {e}")
-    if args.suites:
-        print(*(suite_regex(suite) for suite in running_suites(settings)), sep="\n")
+    if args.runs:
+        print(*runs(settings), sep="\n")
         return
     found = list(statuses(settings, (args.torch, args.python), args.bench))
     print(f"# settings: {settings.describe()}; torch {args.torch or 'any'}, python {args.python or 'any'}")

@@ -14,7 +14,6 @@
 """
 
 import os
-import re
 import subprocess
 import sys
 import time
@@ -57,11 +56,6 @@ def machine_name():
     return Machine.load(interactive=False).machine
 
 
-def bench_regex(benchmarks):
-    """The ``asv run --bench`` regex that selects exactly these benchmarks (names with methods)."""
-    return "^(?:" + "|".join(re.escape(name) for name in benchmarks) + r")\b"
-
-
 def plan(settings, trial=False):
     """(label, asv run arguments) of each asv run of the main job, in order.
 
@@ -71,7 +65,10 @@ def plan(settings, trial=False):
     timed part: run as a class, the compiled subset's three processes per point fell within 2.5
     minutes, and a slow spell of the machine made every one of its points 6-22 % slower in one
     run of an A/A pair. A benchmark's first round replaces an earlier result of this torch; its
-    later rounds add their samples to it (``--append-samples``). A trial run takes a class per run.
+    later rounds add their samples to it (``--append-samples``). This is the order of
+    ``points.runs``, which ``tools/history.sh`` takes in one run per regex with
+    ``--interleave-rounds``; asv refuses that option with ``--python=same``, hence a run per round.
+    A trial run takes a class per run.
     """
     suites = points.running_suites(settings)
     classes = [(suite, ["--bench", points.suite_regex(suite)]) for suite in suites]
@@ -85,7 +82,7 @@ def plan(settings, trial=False):
             group = [name for name in timed if (points.rounds(name) > left) == adding and points.rounds(name) >= left]
             if group:
                 label = f"round {total - left + 1}/{total}: {', '.join(group)}"
-                args = ["-a", "rounds=1", "--bench", bench_regex(group)]
+                args = ["-a", "rounds=1", "--bench", points.bench_regex(group)]
                 steps.append((label, [*args, "--append-samples"] if adding else args))
     return steps
 

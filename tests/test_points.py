@@ -69,8 +69,13 @@ def test_the_settings_choose_points(monkeypatch):
         assert chosen == {name for name, key in points.BENCHMARKS.items() if key == suite}
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        points.main(["--suites"])
-    assert printed.getvalue().split() == [points.suite_regex(s) for s in points.running_suites(default)]
+        points.main(["--runs"])
+    timed = ["autograd_functional.Time", "timm_suite.Eager", "timm_suite.Compiled", "timm_suite.CompileTime"]
+    untimed = ["autograd_functional.PeakMemory", "autograd_functional.BackendDifference"]
+    assert printed.getvalue().split() == [*map(points.suite_regex, untimed), points.bench_regex(timed)]
+    # the last run takes every timed class and no other
+    chosen = {name for name in points.BENCHMARKS if re.search(points.runs(default)[-1], name)}
+    assert chosen == {name for name, key in points.BENCHMARKS.items() if key in timed}
     run = [(b, p) for b, p, why in points.statuses(default) if why is None]
     assert {p["device"] for _, p in run} == {"cpu"} and {p["size"] for _, p in run} == {"small"}
     monkeypatch.setenv("PTBENCH_SHARD", "1/2")

@@ -18,10 +18,11 @@ conf = variant("asv.conf.json", results_dir=".asv/aa/results", html_dir=".asv/aa
 conf["matrix"] = {"env": {"PTBENCH_AA": ["a", "b"]}}
 write(conf, sys.argv[1])
 EOF
-suites=$(.venv/bin/python -m benchmarks.points --suites)  # a bad PTBENCH_* setting stops here
-for suite in $suites; do
-    .venv/bin/asv --config "$conf" run "$1^!" --interleave-rounds --bench "$suite" --show-stderr ${ASV_ARGS:-} \
-        || echo "== $1 $suite: asv exited $?"
+runs=$(.venv/bin/python -m benchmarks.points --runs)  # a bad PTBENCH_* setting stops here
+set -f  # the regexes hold glob characters
+for run in $runs; do
+    .venv/bin/asv --config "$conf" run "$1^!" --interleave-rounds --bench "$run" --show-stderr ${ASV_ARGS:-} \
+        || echo "== $1 $run: asv exited $?"
 done
 mapfile -t pair < <(ls .asv/aa/results/*/"$1"-*PTBENCH_AAa*.json .asv/aa/results/*/"$1"-*PTBENCH_AAb*.json)
 .venv/bin/python tools/noise.py "${pair[@]}"
