@@ -63,7 +63,7 @@ def plan(settings, trial=False):
     benchmarks in rounds of one process per point (``-a rounds=1``), each round a run over every
     timed benchmark with processes left, so a point's processes lie minutes apart across the whole
     timed part: run as a class, the compiled subset's three processes per point fell within 2.5
-    minutes, and a slow spell of the machine made every one of its points 6-22 % slower in one
+    minutes, and a slow spell of the machine made every one of its points 3-22 % slower in one
     run of an A/A pair. A benchmark's first round replaces an earlier result of this torch; its
     later rounds add their samples to it (``--append-samples``). This is the order of
     ``points.runs``, which ``tools/history.sh`` takes in one run per regex with

@@ -3,6 +3,7 @@ settings reader, from `asv run` (the plugin) and from the main job, before any b
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -133,8 +134,6 @@ def test_main_job_takes_the_timed_benchmarks_round_by_round(monkeypatch):
     """After the untimed classes, each asv run takes one process per point (-a rounds=1) of every
     timed benchmark with rounds left; a benchmark's first run replaces earlier results, its later
     runs append samples; each benchmark runs in as many processes as its class's asv ``rounds``."""
-    import re
-
     from benchmarks import points
 
     calls = run_main_job(monkeypatch)
