@@ -37,8 +37,11 @@ tenants), in plateaus that outlast a process. Three rules follow:
   with the other points, minutes apart; each takes as many samples as fit in ``PROCESS_SECONDS``,
   from ``policy.min_samples`` to ``MAX_SAMPLES``. asv's figure is the median of all samples, and
   its test in ``asv compare``/``continuous`` sees them all: a Mann-Whitney U test at p < 0.002,
-  which no difference can pass with fewer than 7 samples a side (6 against 6 give p >= 0.0022),
-  so a run takes at least ``RUN_SAMPLES``.
+  which no difference can pass with fewer than 7 samples a side (6 against 6 give p >= 0.0022).
+  A run takes at least ``RUN_SAMPLES``, 12: in a back-to-back pair at 8-9 samples, four points in
+  206 held one sample 20-33 % slow (a disturbance outlasting its block), and 9 against 9 with one
+  such sample on the wrong side cannot show a 20 % slowdown (p = 0.004); 12 against 12 can
+  (p = 0.00014, and 0.0018 with two such samples).
 
 In each process the first call is untimed, then ``policy.warm_calls`` calls warm the point up (the
 last of them, or one more when there are none and the first was short, sizes the blocks). asv
@@ -57,7 +60,7 @@ from dataclasses import dataclass
 
 SAMPLE_SECONDS = 0.1
 PROCESS_SECONDS = 0.4
-RUN_SAMPLES = 8
+RUN_SAMPLES = 12
 MAX_SAMPLES = 10
 # A timed call that faulted in this much memory the process never held is made again (timed_call).
 FRESH_MEMORY_KIB = 2048
@@ -78,11 +81,11 @@ class Policy:
 
 
 # Autograd calls need two warm calls after the first: fcn_resnet vjp through torch.func took 1375,
-# 280, 233, then 204-207 ms per call in a fresh process. Four processes of two samples.
+# 280, 233, then 204-207 ms per call in a fresh process. Four processes of three samples.
 AUTOGRAD = Policy(rounds=4, warm_calls=2)
 # A timm step is warm at its second call (vit_base_patch16_224 training, dla102 inference,
 # swsl_resnext101_32x16d training: within 2 % of the calls after it; a second call that grew the
-# heap is retaken, ``timed_call``). A process builds a model (up to 5 s): three processes of three
+# heap is retaken, ``timed_call``). A process builds a model (up to 5 s): three processes of four
 # samples keep the eager run within 20 minutes.
 TIMM = Policy(rounds=3, warm_calls=0)
 

@@ -71,8 +71,9 @@ def warmed(point, compiled):
 class _Timm:
     param_names = list(points.TIMM.names)
     params = [list(values) for values in points.TIMM.values]
-    # Bump when the measured work or the way it is measured changes (asv keys history by it).
-    version = "4"
+    # Bump when the measured work or the way it is measured changes (asv keys history by it):
+    # 5, 12 samples a run (``_sampling.RUN_SAMPLES``).
+    version = "5"
     compiled = False
     suite = "timm_suite.Eager"
 
