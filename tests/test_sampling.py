@@ -49,13 +49,27 @@ def test_a_sub_millisecond_call_is_sampled_in_blocks():
 
 @pytest.mark.parametrize("policy", [AUTOGRAD, TIMM])
 def test_a_run_gives_asv_enough_samples_to_test(policy):
-    """asv's Mann-Whitney test (p < 0.002) cannot separate 6 samples from 6; a run takes 8 or more."""
+    """asv's Mann-Whitney test (p < 0.002) cannot separate 6 samples from 6; a run takes ``RUN_SAMPLES``."""
     from asv._stats import is_different
 
     assert policy.rounds * policy.min_samples >= RUN_SAMPLES
     six, eight = [1.0] * 6, [1.0] * RUN_SAMPLES
     assert not is_different(six, [2.0] * 6, None, None)
     assert is_different(eight, [2.0] * RUN_SAMPLES, None, None)
+
+
+@pytest.mark.parametrize("policy", [AUTOGRAD, TIMM])
+def test_one_disturbed_sample_does_not_hide_a_20_percent_slowdown(policy):
+    """A run of the fewest samples a policy takes, one of them 33 % slow (a disturbance that
+    outlasted its block), against a run 20 % slower: asv's test still separates them (at 9
+    samples a side it could not)."""
+    from asv._stats import is_different
+
+    n = policy.rounds * policy.min_samples
+    base = [1.0 + 0.01 * i for i in range(n - 1)] + [1.33]
+    slower = [1.2 * (1.003 + 0.01 * i) for i in range(n)]
+    assert is_different(base, slower, None, None)
+    assert not is_different(base[-9:], slower[:9], None, None)
 
 
 def timed_calls(monkeypatch, durations):
