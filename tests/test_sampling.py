@@ -53,9 +53,9 @@ def test_a_run_gives_asv_enough_samples_to_test(policy):
     from asv._stats import is_different
 
     assert policy.rounds * policy.min_samples >= RUN_SAMPLES
-    six, eight = [1.0] * 6, [1.0] * RUN_SAMPLES
+    six, full = [1.0] * 6, [1.0] * RUN_SAMPLES
     assert not is_different(six, [2.0] * 6, None, None)
-    assert is_different(eight, [2.0] * RUN_SAMPLES, None, None)
+    assert is_different(full, [2.0] * RUN_SAMPLES, None, None)
 
 
 @pytest.mark.parametrize("policy", [AUTOGRAD, TIMM])
