@@ -102,31 +102,11 @@ def pip_with_constraints(requirements, constraints):
         os.unlink(f.name)
 
 
-def stale_companions(wanted):
-    """The companions installed here that ``wanted`` leaves out: asv reuses one environment for
-    every release, so torchvision and timm of an earlier release would stay beside a torch that
-    has none (2.15.0) and break the import of the suites."""
-    names = {requirement.partition("==")[0].strip() for requirement in wanted}
-    stale = []
-    for package in ("torchvision", "torchaudio", "timm"):
-        try:
-            importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-        if package not in names:
-            stale.append(package)
-    return stale
-
-
 def install(kind, what):
     if kind == "release":
         wanted, constraints, notes = release_requirements(what)
         for note in notes:
             print(f"== {note}", flush=True)
-        stale = stale_companions(wanted)
-        if stale:
-            print(f"== removing {', '.join(stale)}, left by an earlier release", flush=True)
-            subprocess.run([sys.executable, "-m", "pip", "uninstall", "-y", "-q", *stale], check=True)
         pip_with_constraints(wanted, constraints)
     elif kind == "wheel":
         if not os.path.isfile(what):

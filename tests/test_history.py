@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from asv.util import load_json
 
-from history import install_torch, installed, releases, wheelhouse
+from history import clean_env, install_torch, installed, releases, wheelhouse
 from history.configure import variant
 
 DATES = {"2.9.0": 1, "2.9.1": 2, "2.10.0": 3, "2.11.0": 4, "2.8.0": 0}
@@ -108,9 +108,6 @@ def test_release_companions(monkeypatch):
     wanted, _, notes = install_torch.release_requirements("2.15.0")
     assert not any(w.startswith(("torchvision", "timm")) for w in wanted)
     assert "no torchvision 0.30.* on the index pairs with torch 2.15.0: timm is not installed" in notes
-    # asv reuses one environment for every release: what 2.14.1 installed and 2.15.0 lacks goes.
-    assert install_torch.stale_companions(wanted) == ["torchvision", "timm"]  # this .venv has both
-    assert install_torch.stale_companions(install_torch.release_requirements("2.14.1")[0]) == []
 
 
 # The environment of a release with no torchvision (2.15.0): timm is absent, and with the second
@@ -134,3 +131,60 @@ def test_suites_import_where_a_release_has_no_timm(environment, reason):
         f"assert {reason!r} in suite.TIMM_ERROR, suite.TIMM_ERROR\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1], check=True)
+
+
+def plant(site, name, requires=()):
+    """A distribution pip can uninstall: its dist-info with METADATA and RECORD, and one module."""
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir()
+    lines = [f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n", *(f"Requires-Dist: {r}\n" for r in requires)]
+    (info / "METADATA").write_text("".join(lines))
+    (site / f"{name}.py").write_text("")
+    record = [f"{name}.py,,", f"{info.name}/METADATA,,", f"{info.name}/RECORD,,"]
+    (info / "RECORD").write_text("\n".join(record) + "\n")
+
+
+def test_clean_env_keeps_only_what_asv_needs():
+    installed = {
+        "asv_runner": ["Pympler", "importlib-metadata; python_version < '3.10'", "pytest; extra == 'test'"],
+        "Pympler": [],
+        "pip": [],
+        "pytest": [],
+        "nvidia-cublas-cu11": [],
+    }
+    assert clean_env.to_keep(installed) == {"asv-runner", "pympler", "pip"}
+
+
+def test_clean_env_empties_a_used_environment(tmp_path):
+    """A release installed over an earlier one leaves its packages (nvidia-*-cu11 after 2.0.1); the
+    uninstall command removes them and keeps asv's own."""
+    env = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", env], check=True)
+    python = env / "bin" / "python"
+    site = Path(
+        subprocess.check_output(
+            [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], text=True
+        ).strip()
+    )
+    plant(site, "asv_runner", ["Pympler"])
+    plant(site, "Pympler")
+    plant(site, "nvidia_cublas_cu11")
+    plant(site, "timm", ["torch"])
+    script = Path(clean_env.__file__)
+    out = subprocess.run([python, script], capture_output=True, text=True, check=True).stdout
+    assert "removing 2 packages an earlier install left: nvidia_cublas_cu11 timm" in out
+    left = subprocess.check_output([python, "-m", "pip", "list", "--format=freeze"], text=True)
+    names = {line.partition("==")[0].lower() for line in left.split()}
+    assert {"asv_runner", "pympler", "pip"} <= names and not names & {
+        "nvidia_cublas_cu11",
+        "nvidia-cublas-cu11",
+        "timm",
+    }
+    out = subprocess.run([python, script], capture_output=True, text=True, check=True).stdout
+    assert "only asv's own packages" in out
+
+
+@pytest.mark.parametrize("config", ["asv.conf.json", "asv.pytorch.json"])
+def test_every_install_starts_from_an_empty_environment(config):
+    conf = load_json(Path(__file__).parents[1] / config, js_comments=True)
+    assert conf["uninstall_command"] == ["python {conf_dir}/history/clean_env.py"]
