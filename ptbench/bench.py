@@ -9,6 +9,7 @@
    measure under the settings (``benchmarks.points``), then the timed benchmarks round by round.
    asv saves results when a run ends, so an interrupt loses one class or one round. ``-b``
    among the arguments replaces the plan by one run (the plugin still applies the settings).
+   A run that saves stops first if the asv machine was recorded on other hardware (``host``).
    ``--quick`` and ``--dry-run`` runs take one run per class and are never saved or published.
 4. Publishes the dashboard so that it works offline (``ptbench.dashboard``).
 """
@@ -23,6 +24,8 @@ from asv.util import load_json
 
 from benchmarks import points
 from benchmarks._config import ConfigError, Settings
+
+from . import host
 
 ROOT = Path(__file__).resolve().parents[1]
 ASV = [sys.executable, "-m", "asv"]
@@ -102,6 +105,11 @@ def main(argv=None):
     if "--machine" in args:
         machine = args[args.index("--machine") + 1]
     machine = machine or machine_name()
+    if not trial:
+        try:
+            host.check(machine)
+        except ConfigError as e:
+            sys.exit(f"error: {e}")
     say(f"{torch_name}, recorded as {commit[:12]} ({Path(config).name}), machine {machine}")
     say(f"settings: {settings.describe()}")
     run = [*ASV, "--config", config, "run", "--python=same", f"--set-commit-hash={commit}", "--show-stderr"]

@@ -6,6 +6,7 @@ benchmarks (run, continuous, find, dev, profile) it
 - checks the settings before anything starts: a bad value, or ``PTBENCH_DEVICE=cuda`` without a
   GPU, stops asv with one line naming what is allowed;
 - checks that the configuration's Python exists when asv must build environments for it;
+- refuses to save results under a machine recorded on other hardware (``ptbench.host``);
 - narrows asv's selection (``-b`` included) to the points that run under the settings
   (``benchmarks.points``): the others never start a process and keep their earlier results;
 - starts the benchmark processes with ``benchmarks._sampling.PROCESS_ENVIRONMENT`` (huge pages);
@@ -32,7 +33,10 @@ from asv_runner.statistics import get_err
 from benchmarks import _sampling, points
 from benchmarks._config import ConfigError, Settings
 
+from . import host
+
 RUNNING = {"Run", "Continuous", "Find", "Dev", "Profile"}
+SAVING = {"Run", "Continuous"}  # the commands that file results under a machine
 # asv_runner's note for every sample of several calls; it says what _sampling's docstring says.
 INTERLEAVED_NOTE = "setup hooks re-run between the"
 
@@ -48,11 +52,14 @@ def _command():
     return getattr(getattr(getattr(args, "func", None), "__self__", None), "__name__", None), args
 
 
-def read_settings():
-    """The run's settings, checked against this machine; a one-line asv error otherwise."""
+def read_settings(command=None, args=None):
+    """The run's settings, checked against this machine, and the machine a saving run records
+    under checked against this host; a one-line asv error otherwise."""
     try:
         settings = Settings.from_env()
         settings.check_machine()
+        if command in SAVING and not getattr(args, "dry_run", False):
+            host.check(getattr(args, "machine", None))
     except ConfigError as e:
         raise util.UserError(str(e)) from None
     return settings
@@ -136,7 +143,7 @@ def setup():
     command, args = _command()
     if command not in RUNNING:
         return
-    settings = read_settings()
+    settings = read_settings(command, args)
     check_pythons(args)
     # asv starts its benchmark processes with this process's environment.
     os.environ.update(_sampling.with_process_environment(os.environ))
