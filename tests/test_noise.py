@@ -70,6 +70,20 @@ def test_recommended_factor():
     assert "smallest factor that flags no A/A point: 1.03" in text and "recommended factor: 1.03" in text
 
 
+def test_missed_points_say_why():
+    first, second = (noise.timed_points(result_file(shift)) for shift in (1.0, 1.12))
+    # At 1.15 a 10 % slowdown of STEADY stays within the factor; SHIFTED's (1.232) is found.
+    [(key, why)] = noise.missed(first, second, 1.15)
+    assert key[1] == STEADY and why.startswith("ratio 1.100 (A/A 1.000) within the factor")
+    # Samples spread over +-30 %: 10 % slower is beyond 1.03 but not significant for asv.
+    wide = [1e-3 * (1 + 0.3 * math.sin(7 * i)) for i in range(12)]
+    point = {("b", ()): (*compute_stats(wide, 1), wide)}
+    [(_, why)] = noise.missed(point, point, 1.03)
+    assert "Mann-Whitney p = " in why and "(12 v 12 samples)" in why
+    assert float(why.split("p = ")[1].split()[0]) >= 0.002
+    assert noise.missed(point, point, 1.03, s=0.5) == []  # 50 % slower is found
+
+
 @pytest.mark.slow
 def test_the_table_counts_what_asv_compare_flags(tmp_path):
     results = tmp_path / "results" / "m"

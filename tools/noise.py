@@ -10,9 +10,11 @@ factor, and asv's statistical test on the recorded samples), the table gives:
 - per factor, the share of points flagged slower when B's samples are scaled by 1+s, for a
   simulated slowdown s of 5, 10 and 20 %;
 
-then the largest A/A ratios, the smallest factor that flags no A/A point, and the recommended
+then the largest A/A ratios, the smallest factor that flags no A/A point, the recommended
 factor: the smallest that flags no A/A point, finds a 10 % slowdown on 90 % of the points and a
-20 % one on all. ``--check-with-asv`` also runs
+20 % one on all, and the points on which a 10 % slowdown goes unflagged at the quiet factor, each
+with why: its A/A ratio leaves the slowed ratio within the factor, or asv's test on the samples
+is not significant (its p value). ``--check-with-asv`` also runs
 ``asv compare`` on the pair at each factor (in a scratch project: asv compares commits) and
 stops if its count of flagged points differs from the table's.
 """
@@ -27,6 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from asv._stats import mann_whitney_u
 from asv.commands.compare import _is_result_better
 from asv_runner.statistics import compute_stats
 
@@ -76,6 +79,25 @@ def slowed(point, s):
     return value, stats, samples
 
 
+def missed(first, second, factor, s=0.10):
+    """[(key, why)] for the points whose slowdown by s asv would not flag at ``factor``."""
+    out = []
+    for key in sorted(set(first) & set(second)):
+        slow = slowed(second[key], s)
+        if changed(first[key], slow, factor) == "+":
+            continue
+        ratio = slow[0] / first[key][0]
+        a, b = first[key][2], slow[2]
+        if ratio <= factor:
+            why = f"ratio {ratio:.3f} (A/A {second[key][0] / first[key][0]:.3f}) within the factor"
+        elif a and b:
+            why = f"ratio {ratio:.3f}, Mann-Whitney p = {mann_whitney_u(a, b)[1]:.4f} ({len(a)} v {len(b)} samples)"
+        else:
+            why = f"ratio {ratio:.3f}, confidence intervals overlap (no samples)"
+        out.append((key, why))
+    return out
+
+
 def table(first, second):
     """The rows of the report and the recommended factor."""
     keys = sorted(set(first) & set(second))
@@ -112,6 +134,10 @@ def report(first, second, top=8):
     quiet = next((factor for factor, flagged, _ in rows if not flagged), None)
     lines.append(f"smallest factor that flags no A/A point: {quiet or 'none of ' + ', '.join(map(str, FACTORS))}")
     lines.append(f"recommended factor: {recommended or 'none of ' + ', '.join(map(str, FACTORS))}")
+    if quiet:
+        gone = missed(first, second, quiet)
+        lines.append(f"a 10 % slowdown unflagged at {quiet}: {len(gone)} points")
+        lines += [f"  {why}  {k[0]}({', '.join(k[1])})" for k, why in gone]
     return "\n".join(lines), rows, recommended
 
 
