@@ -1,0 +1,36 @@
+"""ptbench.quiet: the machine's speed per window, from a fixed loop."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ptbench import quiet
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_windows_are_medians_over_the_fastest_loop():
+    # 0-1 s: loops of 10 ms; 1-2 s: a slow spell, 15 ms; the fastest loop is 9 ms.
+    series = [(0.0, 0.010), (0.3, 0.009), (0.6, 0.011), (1.0, 0.015), (1.4, 0.015), (1.8, 0.016)]
+    assert quiet.windows(series, 1.0) == pytest.approx([0.010 / 0.009, 0.015 / 0.009])
+    assert "moved by 1.50x" in quiet.verdict([1.1, 1.65])
+
+
+def test_runs_and_reports():
+    out = subprocess.run(
+        [sys.executable, "-m", "ptbench.quiet", "--seconds", "0.4", "--window", "0.2"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    ratios, line = out.splitlines()
+    assert all(float(r) >= 1.0 for r in ratios.split("(")[0].split())
+    assert line.startswith("== this core's speed moved by ")
+
+
+def test_bad_window_is_one_line_error():
+    run = subprocess.run(
+        [sys.executable, "-m", "ptbench.quiet", "--seconds", "1", "--window", "2"],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 2 and "--window between 0 and --seconds" in run.stderr
