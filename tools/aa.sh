@@ -24,6 +24,6 @@ for run in $runs; do
     .venv/bin/asv --config "$conf" run "$1^!" --interleave-rounds --bench "$run" --show-stderr ${ASV_ARGS:-} \
         || echo "== $1 $run: asv exited $?"
 done
-set +f
+set +f  # globbing back on: the result files are found by pattern
 mapfile -t pair < <(ls .asv/aa/results/*/"$1"-*PTBENCH_AAa*.json .asv/aa/results/*/"$1"-*PTBENCH_AAb*.json)
 .venv/bin/python tools/noise.py "${pair[@]}"
