@@ -28,7 +28,7 @@ def test_runs_and_reports():
     assert line.startswith("== this core's speed moved by ")
 
 
-def test_bad_window_is_one_line_error():
+def test_bad_window_is_refused():
     run = subprocess.run(
         [sys.executable, "-m", "ptbench.quiet", "--seconds", "1", "--window", "2"],
         cwd=ROOT, capture_output=True, text=True,
