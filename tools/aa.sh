@@ -1,29 +1,18 @@
 #!/usr/bin/env bash
-# A/A noise measurement, interleaved as `asv continuous` runs two releases: one release in two
-# identical environments (PTBENCH_AA=a and b); asv runs round 1 of every point in a, then in b,
-# then round 2, ..., so the machine's drift falls on both. Then tools/noise.py on the pair.
-#   bash tools/aa.sh 2.14.1            # results in .asv/aa/results/, the table on stdout
-# PTBENCH_* settings apply as for any run; extra asv arguments go in ASV_ARGS.
+# A/A noise measurement of the pull-request check: one release compared with itself as
+# tools/continuous.sh compares two (ptbench/pair.py: two identical environments, each point's
+# processes alternating between them), then tools/noise.py's table on the two result files.
+#   bash tools/aa.sh 2.14.1                          # every timed point of the default run
+#   bash tools/aa.sh 2.14.1 -b autograd_functional   # a part (ptbench.pair's arguments)
+# PTBENCH_* settings apply as for any run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -eq 1 ] || { echo "usage: bash tools/aa.sh RELEASE" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: bash tools/aa.sh RELEASE [-b REGEX] [--rounds N]" >&2; exit 2; }
+release=$1
+shift
 bash tools/setup.sh
-conf=asv.aa.local.json
-.venv/bin/python - "$conf" <<'EOF'
-import sys
-
-from history.configure import variant, write
-
-conf = variant("asv.conf.json", results_dir=".asv/aa/results", html_dir=".asv/aa/html")
-conf["matrix"] = {"env": {"PTBENCH_AA": ["a", "b"]}}
-write(conf, sys.argv[1])
-EOF
-runs=$(.venv/bin/python -m benchmarks.points --runs)  # a bad PTBENCH_* setting stops here
-set -f  # the regexes hold glob characters
-for run in $runs; do
-    .venv/bin/asv --config "$conf" run "$1^!" --interleave-rounds --bench "$run" --show-stderr ${ASV_ARGS:-} \
-        || echo "== $1 $run: asv exited $?"
-done
-set +f  # globbing back on: the result files are found by pattern
-mapfile -t pair < <(ls .asv/aa/results/*/"$1"-*PTBENCH_AAa*.json .asv/aa/results/*/"$1"-*PTBENCH_AAb*.json)
+[ $# -gt 0 ] || set -- -b '\.time_'  # noise.py reads the timed benchmarks only
+# rc 1 is ptbench.pair's "a point got slower": in an A/A pair a false positive, which the table shows
+.venv/bin/python -m ptbench.pair "$release" "$release" --factor 1.10 "$@" || [ $? -eq 1 ]
+mapfile -t pair < <(ls .asv/pair/1/*/"$release"-*.json .asv/pair/2/*/"$release"-*.json)
 .venv/bin/python tools/noise.py "${pair[@]}"
