@@ -1,6 +1,6 @@
 """Install the torch under test into an asv environment, with the packages that go with it.
 
-    python history/install_torch.py release 2.10.0       # torch==2.10.0 from the package index
+    python history/install_torch.py release 2.10.0       # torch 2.10.0 from the package index
     python history/install_torch.py wheel dist/torch-....whl
 
 Runs in the environment's Python (asv's install_command). A release is installed in one pip
@@ -81,7 +81,9 @@ def release_requirements(version):
     """What to install with torch ``version`` (a release), constraints, and notes on what is left out."""
     v = Version(version)
     vision, audio = paired_torchvision(version), f"{v.major}.{v.minor}"
-    wanted, notes = [f"torch=={version}", *pins(("scipy",))], []
+    # "===": the release itself; "==" also takes a local build of it (2.13.0+cpu, lying in a pip
+    # find-links folder), which the index's torchvision cannot load its ops into.
+    wanted, notes = [f"torch==={version}", *pins(("scipy",))], []
     if any(x.startswith(f"{vision}.") for x in versions("torchvision")):
         wanted += [f"torchvision=={vision}.*", *pins(("timm",))]
     else:

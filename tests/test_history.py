@@ -100,7 +100,7 @@ INDEX = {
 def test_release_companions(monkeypatch):
     monkeypatch.setattr(install_torch, "versions", INDEX.get)
     wanted, constraints, notes = install_torch.release_requirements("2.0.1")
-    assert {"torch==2.0.1", "torchvision==0.15.*", "torchaudio==2.0.*", "timm==1.0.31"} <= set(wanted)
+    assert {"torch===2.0.1", "torchvision==0.15.*", "torchaudio==2.0.*", "timm==1.0.31"} <= set(wanted)
     assert constraints == ["numpy<2"]  # built against numpy 1
     wanted, constraints, notes = install_torch.release_requirements("2.14.1")
     assert "torchvision==0.29.*" in wanted and not any(w.startswith("torchaudio") for w in wanted)
