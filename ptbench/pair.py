@@ -1,6 +1,6 @@
 """Compare two releases point by point, their processes alternating seconds apart (ABBA).
 
-    python -m ptbench.pair BASE HEAD [-b REGEX] [--factor 1.10]
+    python -m ptbench.pair BASE HEAD [-b REGEX] [--factor 1.10] [--rounds N]
     python -m ptbench.pair 2.14.1 2.14.1       # an A/A pair, then: python tools/noise.py
                                                #   .asv/pair/1/*/2.14.1-*.json .asv/pair/2/*/2.14.1-*.json
 

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 release=$1
 shift
 bash tools/setup.sh
-[ $# -gt 0 ] || set -- -b '\.time_'  # noise.py reads the timed benchmarks only
+case " $* " in *" -b "* | *" --bench "*) ;; *) set -- -b '\.time_' "$@" ;; esac  # noise.py reads the timed ones
 # rc 1 is ptbench.pair's "a point got slower": in an A/A pair a false positive, which the table shows
 .venv/bin/python -m ptbench.pair "$release" "$release" --factor 1.10 "$@" || [ $? -eq 1 ]
 mapfile -t pair < <(ls .asv/pair/1/*/"$release"-*.json .asv/pair/2/*/"$release"-*.json)
