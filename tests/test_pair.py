@@ -4,16 +4,19 @@ import pytest
 
 from ptbench import pair
 
-POINTS = {
-    "suite.Time.time_call": {
-        "name": "suite.Time.time_call",
-        "params": [["'a'", "'b'"], ["'x'"]],
-        "rounds": 4,
-        "unit": "seconds",
-        "timeout": 60,
-    },
-    "suite.Once.time_once": {"name": "suite.Once.time_once", "params": [], "rounds": 1, "unit": "seconds"},
-}
+
+def points():
+    """Two benchmarks as asv describes them (fresh per test: ``measure`` fills in timeouts)."""
+    return {
+        "suite.Time.time_call": {
+            "name": "suite.Time.time_call",
+            "params": [["'a'", "'b'"], ["'x'"]],
+            "rounds": 4,
+            "unit": "seconds",
+            "timeout": 60,
+        },
+        "suite.Once.time_once": {"name": "suite.Once.time_once", "params": [], "rounds": 1, "unit": "seconds"},
+    }
 
 
 class FakeSide:
@@ -43,7 +46,8 @@ def test_each_point_runs_its_rounds_on_both_sides_before_the_next():
     log, lines = [], []
     sides = [FakeSide("A", log), FakeSide("B", log, failing={("suite.Time.time_call", 1)})]
     todo = [("suite.Time.time_call", 0), ("suite.Time.time_call", 1), ("suite.Once.time_once", None)]
-    pair.measure(POINTS, todo, sides, timeout=1800, out=lines.append)
+    benchmarks = points()
+    pair.measure(benchmarks, todo, sides, timeout=1800, out=lines.append)
     call, once = "suite.Time.time_call", "suite.Once.time_once"
     abba = ["A", "B", "B", "A", "A", "B", "B", "A"]
     expected = [(tag, call, 0, i < 2) for i, tag in enumerate(abba)] + [("A", "saved"), ("B", "saved")]
@@ -52,7 +56,8 @@ def test_each_point_runs_its_rounds_on_both_sides_before_the_next():
     expected += [("A", "saved"), ("B", "saved")]
     expected += [("A", once, None, True), ("B", once, None, True), ("A", "saved"), ("B", "saved")]
     assert log == expected
-    assert POINTS["suite.Once.time_once"]["timeout"] == 1800
+    assert benchmarks["suite.Once.time_once"]["timeout"] == 1800  # the configuration's, where it had none
+    assert benchmarks["suite.Time.time_call"]["timeout"] == 60
     assert lines[0] == "[1/3] suite.Time.time_call('a', 'x'): 2.00ms -> 2.00ms 1.000x"
     assert lines[1:3] == [
         "[2/3] suite.Time.time_call('b', 'x'): 2.00ms -> failed",
@@ -64,7 +69,7 @@ def test_each_point_runs_its_rounds_on_both_sides_before_the_next():
 def test_rounds_override_the_suites():
     log = []
     sides = [FakeSide("A", log), FakeSide("B", log)]
-    pair.measure(POINTS, [("suite.Once.time_once", None)], sides, timeout=60, rounds=2, out=lambda line: None)
+    pair.measure(points(), [("suite.Once.time_once", None)], sides, timeout=60, rounds=2, out=lambda line: None)
     assert [(tag, first) for tag, _, _, first in log[:4]] == [("A", True), ("B", True), ("B", False), ("A", False)]
 
 

@@ -163,7 +163,7 @@ def asv_compare_counts(first_path, second_path, pattern=None):
             data = json.loads(Path(path).read_text())
             data["commit_hash"], data["params"]["machine"] = commit, "aa"
             # asv compares a commit's results with the other's of the same environment; the two
-            # files may name two (an A/A pair run as a matrix of environments): compared as one.
+            # files may name two (tools/bench.sh in two clones: each its own .venv): compared as one.
             env = env or {key: data.get(key) for key in ("env_name", "env_vars", "requirements", "python")}
             data.update(env)
             (machine / f"{commit[:8]}-{data['env_name']}.json").write_text(json.dumps(data))
