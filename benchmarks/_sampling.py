@@ -43,6 +43,15 @@ tenants), in plateaus that outlast a process. Three rules follow:
   such sample on the wrong side cannot show a 20 % slowdown (p = 0.004); 12 against 12 can
   (p = 0.00014, and 0.0018 with two such samples).
 
+Under ``ptbench.pair`` the two processes of a round, one per release, run at once and take turns
+on the benchmark core block by block (``Turns``), so that sample k of one release is taken
+milliseconds from sample k of the other: on the noisy VM two such processes of one point agreed
+on the median of 12 samples within 0.97-1.07x over 150 s, where 12 samples taken half that time
+apart differed by 0.73-1.26x (README, "Pull requests and noise"). Such a process takes a fixed
+``PAIR_SAMPLES`` over the point's rounds, alike on both sides so that every sample has its
+partner: twice a run's, since they cost no more process starts and the paired test's power grows
+with the pairs.
+
 In each process the first call is untimed, then ``policy.warm_calls`` calls warm the point up (the
 last of them, or one more when there are none and the first was short, sizes the blocks). asv
 times a sample on the ``timer`` this module gives it, a clock that advances by the block's fastest
@@ -51,6 +60,7 @@ clock reads.
 """
 
 import ctypes
+import fcntl
 import math
 import os
 import resource
@@ -61,6 +71,7 @@ from dataclasses import dataclass
 SAMPLE_SECONDS = 0.1
 PROCESS_SECONDS = 0.4
 RUN_SAMPLES = 12
+PAIR_SAMPLES = 2 * RUN_SAMPLES
 MAX_SAMPLES = 10
 # A timed call that faulted in this much memory the process never held is made again (timed_call).
 FRESH_MEMORY_KIB = 2048
@@ -78,6 +89,11 @@ class Policy:
     def min_samples(self):
         """Samples per process that give a run at least ``RUN_SAMPLES``."""
         return math.ceil(RUN_SAMPLES / self.rounds)
+
+    @property
+    def paired_samples(self):
+        """Samples per process of a pair taking turns: ``PAIR_SAMPLES`` over the rounds."""
+        return math.ceil(PAIR_SAMPLES / self.rounds)
 
 
 # Autograd calls need two warm calls after the first: fcn_resnet vjp through torch.func took 1375,
@@ -105,9 +121,15 @@ def with_process_environment(environ):
     return merged
 
 
+# ptbench.pair sets it for both releases' processes: the lock file through which they take turns.
+TURNS = "PTBENCH_TURNS"
+# What a process that gave up its turn sleeps, so that the other, waiting on the lock, takes it.
+TURN_GAP = 0.002
+
 # glibc mallopt parameters
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_MAX = -1, -2, -4
 _isolated = False
+_turns = None
 
 
 def single_thread():
@@ -150,7 +172,27 @@ def isolate():
     pin_to_one_core()
     single_thread()
     fixed_allocator()
+    if os.environ.get(TURNS):
+        global _turns
+        _turns = Turns(os.environ[TURNS])
     _isolated = True
+
+
+class Turns:
+    """The core shared by two processes, one per release of a pair, pinned to it alike: a process
+    holds the lock from its setup on and lets the other have a turn before each of its blocks, so
+    the two alternate block by block while both sample. The kernel drops the lock when a process
+    ends, however it ends, so a process that fails or takes fewer samples never stalls the other.
+    Waiting is never timed: the clock advances only by calls."""
+
+    def __init__(self, path):
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def pass_turn(self):
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        time.sleep(TURN_GAP)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
 
 
 def plan(call_seconds, min_samples):
@@ -197,6 +239,8 @@ class FastestCallClock:
         """A zero-argument callable running ``run`` ``calls`` times, each timed alone."""
 
         def timed_block():
+            if _turns is not None:
+                _turns.pass_turn()
             self.now += min(timed_call(run) for _ in range(calls))
 
         return timed_block
@@ -230,6 +274,8 @@ class Sampler:
 
     def __init__(self, run, policy):
         self.calls, self.samples = warm_up(run, policy)
+        if _turns is not None:
+            self.samples = policy.paired_samples
         self.clock = FastestCallClock()
         self.block = self.clock.block(run, self.calls)
 

@@ -1,22 +1,29 @@
-"""Compare two releases point by point, their processes alternating seconds apart (ABBA).
+"""Compare two releases point by point, their processes running side by side in lockstep.
 
     python -m ptbench.pair BASE HEAD [-b REGEX] [--factor 1.10] [--rounds N]
-    python -m ptbench.pair 2.14.1 2.14.1       # an A/A pair, then: python tools/noise.py
-                                               #   .asv/pair/1/*/2.14.1-*.json .asv/pair/2/*/2.14.1-*.json
+    python -m ptbench.pair 2.14.1 2.14.1       # an A/A pair, then: python tools/noise.py --pairs .asv/pair/pairs.json
 
 ``asv continuous --interleave-rounds`` runs a round of every point in one environment, then in
 the other, so the two sides of a point are measured a whole suite apart. On a VM whose core runs
 slower in plateaus of 10-60 s (README, "Pull requests and noise") that puts the plateaus into the
-difference. Here each point's rounds run back to back on both sides, in the order base, head,
-head, base, base, head, ...: both sides of a point see the same minute of the machine and any
-steady drift within it falls on both alike.
+difference. Here each round of a point starts a process on both sides at once, and the two take
+turns on the benchmark core block by block (``benchmarks._sampling.Turns``): sample k of the
+head is taken milliseconds after or before sample k of the base, so both see the same moment of
+the machine. The side that starts first alternates by round (ABBA).
+
+The verdict uses that pairing. A point's ratio is the median over its pairs of head sample / base
+sample, and its test is Wilcoxon's signed-rank test on their logarithms, at asv's p < 0.002
+(``verdict``): asv compare's Mann-Whitney test takes the samples as independent, so the
+machine's plateaus, shared by the pairs, widen both sides' samples and hide the difference.
 
 BASE and HEAD are installed into two environments of their own (``.asv/pair/env1``, ``env2``),
 each with one forkserver for the whole run. The points and their sampling are those of ``asv
 run`` under the same ``PTBENCH_*`` settings (``ptbench.plugin``). The results, with every sample,
 are saved after each point in ``.asv/pair/1`` and ``.asv/pair/2`` (never in ``results/``: a
-pull-request check is not history); the table is ``asv compare``'s, and the exit status is 1
-when a point got slower beyond the factor, as for ``asv continuous``.
+pull-request check is not history), and the samples of every round in ``.asv/pair/pairs.json``
+(what tools/noise.py --pairs reads).
+The table lists the points that changed beyond the factor, the exit status is 1 when one got
+slower or failed only on HEAD, as for ``asv continuous``.
 """
 
 import argparse
@@ -24,16 +31,19 @@ import copy
 import datetime
 import functools
 import itertools
+import json
 import math
 import os
 import shutil
 import signal
+import statistics
 import sys
+import threading
+import time
 from pathlib import Path
 
 from asv import environment, runner, util
 from asv.benchmarks import Benchmarks
-from asv.commands.compare import Compare
 from asv.config import Config
 from asv.machine import Machine
 from asv.repo import get_repo
@@ -47,11 +57,39 @@ from .plugin import read_settings, select, without_notes
 ROOT = Path(__file__).resolve().parents[1]
 PAIR = ROOT / ".asv" / "pair"
 SIDES = ("1", "2")
+# asv's significance level for its test in compare and continuous, kept for the paired test.
+ALPHA = 0.002
+# How long after the first side's process the second side's starts, so that the first takes the
+# core first (``order``).
+STAGGER = 0.1
 
 
 def order(rounds):
-    """The side that runs first and second in each round: 0 1, 1 0, 0 1, 1 0, ... (ABBA)."""
+    """The side that starts first and second in each round: 0 1, 1 0, 0 1, 1 0, ... (ABBA)."""
     return [(0, 1) if r % 2 == 0 else (1, 0) for r in range(rounds)]
+
+
+def paired(base_rounds, head_rounds):
+    """[(base sample, head sample)]: the k-th samples of each round, taken in turn."""
+    rounds = zip(base_rounds, head_rounds, strict=False)
+    return [pair for a, b in rounds for pair in zip(a or [], b or [], strict=False)]
+
+
+def verdict(pairs, factor):
+    """(ratio, p, mark) of a point from its pairs: the median of head / base, Wilcoxon's signed-rank
+    p on their logarithms, and '+' (slower), '-' (faster) or ' ' at ``factor`` and ``ALPHA``."""
+    from scipy.stats import wilcoxon
+
+    logs = [math.log(b / a) for a, b in pairs if a > 0 and b > 0]
+    if not logs:
+        return math.nan, 1.0, " "
+    ratio = math.exp(statistics.median(logs))
+    p = float(wilcoxon(logs).pvalue) if any(logs) else 1.0
+    if p < ALPHA and ratio > factor:
+        return ratio, p, "+"
+    if p < ALPHA and ratio < 1 / factor:
+        return ratio, p, "-"
+    return ratio, p, " "
 
 
 def point_list(benchmarks):
@@ -63,12 +101,18 @@ def point_list(benchmarks):
     return found
 
 
+def values(benchmark, index):
+    """The point's parameter values, as asv writes them."""
+    if index is None:
+        return ()
+    return next(itertools.islice(itertools.product(*benchmark["params"]), index, None))
+
+
 def label(benchmark, index):
     """The point as asv compare names it."""
     if index is None:
         return benchmark["name"]
-    values = next(itertools.islice(itertools.product(*benchmark["params"]), index, None))
-    return f"{benchmark['name']}({', '.join(values)})"
+    return f"{benchmark['name']}({', '.join(values(benchmark, index))})"
 
 
 def configuration(path, side):
@@ -98,6 +142,7 @@ class Side:
             self.env.env_vars,
         )
         self.spawner, self.durations, self.why = None, {}, ""
+        self.rounds = {}  # (benchmark, index): the samples of each round
 
     def start(self, benchmark_dir):
         self.spawner = runner.get_spawner(self.env, benchmark_dir, self.conf.launch_method)
@@ -120,6 +165,7 @@ class Side:
             self.durations.get(name, 0) + (datetime.datetime.now(datetime.UTC) - started).total_seconds()
         )
         self.why = without_notes(res.stderr)
+        self.rounds.setdefault((name, index), []).append(res.samples[index or 0] or [])
         self.results.add_result(
             benchmark,
             res._replace(stderr=self.why),
@@ -133,22 +179,6 @@ class Side:
 
     def value(self, benchmark, index):
         return self.results.get_result_value(benchmark["name"], benchmark["params"])[index or 0]
-
-    def rows(self):
-        """The results as asv compare reads them."""
-        machine = self.results.params["machine"]
-        for name in self.results.get_all_result_keys():
-            params = self.results.get_result_params(name)
-            yield (
-                name,
-                params,
-                self.results.get_result_value(name, params),
-                self.results.get_result_stats(name, params),
-                self.results.get_result_samples(name, params),
-                self.results.benchmark_version.get(name),
-                machine,
-                self.env.name,
-            )
 
     def save(self):
         self.results.save(self.conf.results_dir)
@@ -164,31 +194,81 @@ def shown(benchmark, value):
     return "n/a" if math.isnan(value) else util.human_value(value, benchmark["unit"])
 
 
-def measure(benchmarks, todo, sides, timeout, rounds=None, out=None):
-    """Every point of ``todo`` on both sides, its rounds in ``order``; results saved after each."""
+def together(calls):
+    """Run the zero-argument ``calls`` at once, each started ``STAGGER`` after the one before; their
+    results in order, or the first error any of them raised."""
+    results, errors = [None] * len(calls), []
+
+    def call(i):
+        try:
+            results[i] = calls[i]()
+        except BaseException as e:  # re-raised in the caller's thread
+            errors.append(e)
+
+    threads = []
+    for i in range(len(calls)):
+        if threads:
+            time.sleep(STAGGER)
+        threads.append(threading.Thread(target=call, args=(i,)))
+        threads[-1].start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def measure(benchmarks, todo, sides, timeout, factor, rounds=None, out=None):
+    """Every point of ``todo`` on both sides, each round's two processes in lockstep, results saved
+    after each point; {label: (mark, before, after, ratio, p)} of the points that changed."""
     out = out or functools.partial(print, flush=True)
+    changes, record = {}, []
     for n, (name, index) in enumerate(todo, 1):
-        benchmark = benchmarks[name]
-        if benchmark.get("timeout") is None:
-            benchmark["timeout"] = timeout
+        # a process may wait for the other's turns as long as it runs itself
+        benchmark = {**benchmarks[name], "timeout": 2 * (benchmarks[name].get("timeout") or timeout)}
         alive = [True, True]
         for r, pair in enumerate(order(rounds or int(benchmark.get("rounds", 1)))):
-            for s in pair:
-                if alive[s]:
-                    alive[s] = sides[s].run(benchmark, index, first=r == 0)
+            going = [s for s in pair if alive[s]]
+            ok = together([functools.partial(sides[s].run, benchmark, index, first=r == 0) for s in going])
+            alive = [alive[s] and (s not in going or ok[going.index(s)]) for s in range(2)]
         for side in sides:
             side.save()
+        point = label(benchmark, index)
+        samples = [side.rounds.get((name, index), []) for side in sides]
+        record.append({"name": name, "params": values(benchmark, index), "base": samples[0], "head": samples[1]})
+        (PAIR / "pairs.json").write_text(json.dumps(record))
         a, b = (side.value(benchmark, index) for side in sides)
-        ratio = f" {b / a:.3f}x" if a and b and math.isfinite(a / b) else ""
-        out(f"[{n}/{len(todo)}] {label(benchmark, index)}: {shown(benchmark, a)} -> {shown(benchmark, b)}{ratio}")
+        line = f"{shown(benchmark, a)} -> {shown(benchmark, b)}"
+        mark = "!" if a is not None and b is None else "*" if a is None and b is not None else " "
+        ratio = p = math.nan
+        pairs = paired(*samples)
+        if pairs:
+            ratio, p, sign = verdict(pairs, factor)
+            line += f" {ratio:.3f}x p={p:.4f}"
+            mark = sign if mark == " " else mark
+        if mark != " ":
+            changes[point] = (mark, shown(benchmark, a), shown(benchmark, b), ratio, p)
+        out(f"[{n}/{len(todo)}] {point}: {line}")
         for tag, side, value in zip(("base", "head"), sides, (a, b), strict=True):
             if value is None or math.isnan(value):  # the benchmark's own words: a skip reason or the error
                 out(f"    {tag}: {side.why.strip().splitlines()[-1] if side.why.strip() else 'no output'}")
+    return changes
+
+
+def print_table(changes, factor, out=print):
+    """The changed points as asv compare lists them, slowest first, with the paired test's p."""
+    out(f"points changed beyond a factor of {factor} at p < {ALPHA} (paired):")
+    out("| Change | Before | After | Ratio | p | Benchmark (Parameter) |")
+    out("|--------|--------|-------|-------|---|-----------------------|")
+    by_ratio = sorted(changes.items(), key=lambda item: -item[1][3] if math.isfinite(item[1][3]) else -math.inf)
+    for point, (mark, a, b, ratio, p) in by_ratio:
+        out(f"| {mark} | {a} | {b} | {ratio:.3f} | {p:.4f} | {point} |")
 
 
 def run(base, head, bench=None, factor=1.10, rounds=None, config=ROOT / "asv.conf.json"):
     settings = read_settings()
     os.environ.update(_sampling.with_process_environment(os.environ))
+    os.environ[_sampling.TURNS] = str(PAIR / "turns.lock")  # read by the forkservers' processes
     confs = [configuration(config, side) for side in SIDES]
     repo = get_repo(confs[0])
     repo.pull()
@@ -208,22 +288,13 @@ def run(base, head, bench=None, factor=1.10, rounds=None, config=ROOT / "asv.con
     try:
         for side in sides:
             side.start(benchmarks.benchmark_dir)
-        measure(benchmarks, point_list(benchmarks), sides, sides[0].env._default_benchmark_timeout, rounds)
+        timeout = sides[0].env._default_benchmark_timeout
+        changes = measure(benchmarks, point_list(benchmarks), sides, timeout, factor, rounds)
     finally:
         for side in sides:
             side.close()
-    worsened, _ = Compare.print_table(
-        confs[0],
-        commits[0],
-        commits[1],
-        factor=factor,
-        split=True,
-        resultset_1=sides[0].rows(),
-        resultset_2=sides[1].rows(),
-        only_changed=True,
-        sort="ratio",
-        commit_names={commits[0]: base, commits[1]: head},
-    )
+    print_table(changes, factor)
+    worsened = any(change[0] in "+!" for change in changes.values())
     print("PERFORMANCE DECREASED." if worsened else "No point got slower beyond the factor.")
     return 1 if worsened else 0
 
@@ -233,7 +304,7 @@ def main(argv=None):
     parser.add_argument("base", help="the release compared against")
     parser.add_argument("head", help="the release under test (the same one for an A/A pair)")
     parser.add_argument("-b", "--bench", action="append", help="regex of the points to run, as for asv")
-    parser.add_argument("--factor", type=float, default=1.10, help="asv compare's factor (default 1.10)")
+    parser.add_argument("--factor", type=float, default=1.10, help="the ratio a change must pass (default 1.10)")
     parser.add_argument("--rounds", type=int, help="processes per point and side (default: the suite's, 3 or 4)")
     args = parser.parse_args(argv)
     if args.factor <= 1:

@@ -98,3 +98,50 @@ def test_the_table_counts_what_asv_compare_flags(tmp_path):
     _, rows, _ = noise.table(*(noise.timed_points(json.loads(p.read_text())) for p in paths))
     assert counts == {factor: len(flagged) for factor, flagged, _ in rows}
     assert counts[1.10] == 1 and counts[1.15] == 0
+
+
+def pairs_file(pair_noise):
+    """A ptbench.pair record: STEADY's 12 pairs share a drift of +-30 % (the machine), and differ
+    within a pair by ``pair_noise``; a peak-memory point and a point the head failed are left out."""
+    drift = [1 + 0.3 * math.sin(7 * i) for i in range(12)]
+    base = [1e-3 * d * (1 + pair_noise * math.sin(3 * i)) for i, d in enumerate(drift)]
+    head = [1e-3 * d * (1 + pair_noise * math.cos(5 * i)) for i, d in enumerate(drift)]
+    rounds = [slice(k, k + 3) for k in range(0, 12, 3)]
+    return [
+        {
+            "name": BENCHMARK,
+            "params": list(STEADY),
+            "base": [base[r] for r in rounds],
+            "head": [head[r] for r in rounds],
+        },
+        {"name": BENCHMARK, "params": list(SHIFTED), "base": [base[:3]], "head": [[]]},
+        {
+            "name": "autograd_functional.PeakMemory.peakmem_call",
+            "params": list(STEADY),
+            "base": [[1.0]],
+            "head": [[1.0]],
+        },
+    ]
+
+
+def test_paired_known_answers():
+    first, second = noise.paired_points(pairs_file(0.005))
+    assert list(first) == [(BENCHMARK, STEADY)] and len(first[(BENCHMARK, STEADY)]) == 12
+    _, rows, recommended = noise.table(first, second, noise.PAIRED)
+    by_factor = {f: (len(flagged), found) for f, flagged, found in rows}
+    # within 1 % pair by pair: nothing flagged, and 5 % found from the pairs despite the +-30 % drift
+    assert by_factor[1.02] == (0, [1, 1, 1]) and by_factor[1.07] == (0, [0, 1, 1])
+    assert recommended == 1.02
+    # the same samples taken as two independent runs: the drift hides even 20 %
+    unpaired = [
+        {key: (*compute_stats(samples, 1), samples) for key, samples in side.items()} for side in (first, second)
+    ]
+    assert noise.table(*unpaired)[1][0][2] == [0, 0, 0]
+    text, _, _ = noise.report(first, second, method=noise.PAIRED)
+    assert "recommended factor: 1.02" in text
+
+
+def test_paired_missed_points_say_why():
+    first, second = noise.paired_points(pairs_file(0.3))  # pairs +-30 % apart: 10 % cannot be told
+    [(_, why)] = noise.missed(first, second, 1.03, method=noise.PAIRED)
+    assert "Wilcoxon p = " in why and "(12 pairs)" in why and float(why.split("p = ")[1].split()[0]) >= 0.002

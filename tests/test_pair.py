@@ -1,8 +1,18 @@
-"""ptbench.pair: each point's rounds alternate between the two sides, seconds apart."""
+"""ptbench.pair: each point's rounds run on both sides at once, and the verdict pairs their samples."""
+
+import json
+import threading
 
 import pytest
 
 from ptbench import pair
+
+
+@pytest.fixture(autouse=True)
+def scratch(tmp_path, monkeypatch):
+    monkeypatch.setattr(pair, "PAIR", tmp_path)  # pairs.json
+    monkeypatch.setattr(pair, "STAGGER", 0.02)
+    return tmp_path
 
 
 def points():
@@ -20,21 +30,25 @@ def points():
 
 
 class FakeSide:
-    """Records what the pair asks of a side; fails the points listed in ``failing``."""
+    """Records what the pair asks of a side, and takes three samples of ``seconds`` a round; fails
+    the points listed in ``failing``."""
 
-    def __init__(self, tag, log, failing=()):
-        self.tag, self.log, self.failing, self.why = tag, log, failing, ""
+    def __init__(self, tag, log, failing=(), seconds=0.002):
+        self.tag, self.log, self.failing, self.why, self.seconds = tag, log, failing, "", seconds
+        self.rounds = {}
 
     def run(self, benchmark, index, first):
         self.log.append((self.tag, benchmark["name"], index, first))
-        self.why = "Traceback ...\nRuntimeError: out of memory" if (benchmark["name"], index) in self.failing else ""
-        return (benchmark["name"], index) not in self.failing
+        fails = (benchmark["name"], index) in self.failing
+        self.why = "Traceback ...\nRuntimeError: out of memory" if fails else ""
+        self.rounds.setdefault((benchmark["name"], index), []).append([] if fails else [self.seconds] * 3)
+        return not fails
 
     def save(self):
         self.log.append((self.tag, "saved"))
 
     def value(self, benchmark, index):
-        return None if (benchmark["name"], index) in self.failing else 0.002
+        return None if (benchmark["name"], index) in self.failing else self.seconds
 
 
 def test_rounds_alternate_abba():
@@ -42,12 +56,12 @@ def test_rounds_alternate_abba():
     assert pair.order(1) == [(0, 1)]
 
 
-def test_each_point_runs_its_rounds_on_both_sides_before_the_next():
+def test_each_point_runs_its_rounds_on_both_sides_before_the_next(scratch):
     log, lines = [], []
     sides = [FakeSide("A", log), FakeSide("B", log, failing={("suite.Time.time_call", 1)})]
     todo = [("suite.Time.time_call", 0), ("suite.Time.time_call", 1), ("suite.Once.time_once", None)]
     benchmarks = points()
-    pair.measure(benchmarks, todo, sides, timeout=1800, out=lines.append)
+    changes = pair.measure(benchmarks, todo, sides, timeout=1800, factor=1.1, out=lines.append)
     call, once = "suite.Time.time_call", "suite.Once.time_once"
     abba = ["A", "B", "B", "A", "A", "B", "B", "A"]
     expected = [(tag, call, 0, i < 2) for i, tag in enumerate(abba)] + [("A", "saved"), ("B", "saved")]
@@ -56,20 +70,66 @@ def test_each_point_runs_its_rounds_on_both_sides_before_the_next():
     expected += [("A", "saved"), ("B", "saved")]
     expected += [("A", once, None, True), ("B", once, None, True), ("A", "saved"), ("B", "saved")]
     assert log == expected
-    assert benchmarks["suite.Once.time_once"]["timeout"] == 1800  # the configuration's, where it had none
-    assert benchmarks["suite.Time.time_call"]["timeout"] == 60
-    assert lines[0] == "[1/3] suite.Time.time_call('a', 'x'): 2.00ms -> 2.00ms 1.000x"
+    assert lines[0] == "[1/3] suite.Time.time_call('a', 'x'): 2.00ms -> 2.00ms 1.000x p=1.0000"
     assert lines[1:3] == [
         "[2/3] suite.Time.time_call('b', 'x'): 2.00ms -> failed",
         "    head: RuntimeError: out of memory",
     ]
     assert len(lines) == 4
+    # a failure introduced by the head counts as a change, as in asv compare
+    (point, change), *others = changes.items()
+    assert not others and point == "suite.Time.time_call('b', 'x')" and change[:3] == ("!", "2.00ms", "failed")
+    saved = json.loads((scratch / "pairs.json").read_text())
+    assert saved[1] == {"name": call, "params": ["'b'", "'x'"], "base": [[0.002] * 3] * 4, "head": [[]]}
+    assert [point["params"] for point in saved] == [["'a'", "'x'"], ["'b'", "'x'"], []]
+
+
+def test_a_process_waits_for_the_others_turns_within_twice_its_timeout():
+    seen = []
+
+    class Side(FakeSide):
+        def run(self, benchmark, index, first):
+            seen.append(benchmark["timeout"])
+            return super().run(benchmark, index, first)
+
+    benchmarks = points()
+    sides = [Side("A", []), Side("B", [])]
+    todo = [("suite.Time.time_call", 0), ("suite.Time.time_call", 1), ("suite.Once.time_once", None)]
+    pair.measure(benchmarks, todo, sides, timeout=1800, factor=1.1, out=lambda line: None)
+    assert seen == [120] * 16 + [3600] * 2  # the suite's, else the configuration's, for every point alike
+    assert benchmarks["suite.Time.time_call"]["timeout"] == 60
+
+
+def test_a_slower_head_is_flagged_from_its_pairs():
+    lines = []
+    sides = [FakeSide("A", []), FakeSide("B", [], seconds=0.0023)]
+    changes = pair.measure(points(), [("suite.Time.time_call", 0)], sides, timeout=60, factor=1.1, out=lines.append)
+    # twelve pairs, every head sample 15 % slower: Wilcoxon's smallest p for 12 pairs, 2 / 2**12
+    assert changes == {"suite.Time.time_call('a', 'x')": ("+", "2.00ms", "2.30ms", pytest.approx(1.15), 2 / 2**12)}
+    pair.print_table(changes, 1.1, out=lines.append)
+    assert lines[-1] == "| + | 2.00ms | 2.30ms | 1.150 | 0.0005 | suite.Time.time_call('a', 'x') |"
+
+
+def test_pairs_are_the_kth_samples_of_each_round():
+    assert pair.paired([[1, 2, 3], [4, 5]], [[10, 20], [40, 50, 60], [70]]) == [(1, 10), (2, 20), (4, 40), (5, 50)]
+
+
+def test_verdict_needs_both_the_factor_and_the_paired_test():
+    shifted = [(1.0, 1.15 + 0.01 * (k % 3)) for k in range(12)]
+    assert pair.verdict(shifted, 1.10)[2] == "+"
+    assert pair.verdict(shifted, 1.20)[2] == " "  # significant, within the factor
+    assert pair.verdict([(b, a) for a, b in shifted], 1.10)[2] == "-"
+    # a 15 % median ratio that four pairs of twelve contradict is not significant
+    mixed = [(1.0, 1.15)] * 8 + [(1.0, 0.8)] * 4
+    ratio, p, mark = pair.verdict(mixed, 1.10)
+    assert mark == " " and ratio == pytest.approx(1.15) and p > pair.ALPHA
+    assert pair.verdict([(1.0, 1.0)] * 12, 1.10) == (1.0, 1.0, " ")
 
 
 def test_rounds_override_the_suites():
     log = []
     sides = [FakeSide("A", log), FakeSide("B", log)]
-    pair.measure(points(), [("suite.Once.time_once", None)], sides, timeout=60, rounds=2, out=lambda line: None)
+    pair.measure(points(), [("suite.Once.time_once", None)], sides, 60, 1.1, rounds=2, out=lambda line: None)
     assert [(tag, first) for tag, _, _, first in log[:4]] == [("A", True), ("B", True), ("B", False), ("A", False)]
 
 
@@ -77,3 +137,14 @@ def test_factor_at_or_below_one_is_refused(capsys):
     with pytest.raises(SystemExit) as stop:
         pair.main(["2.14.1", "2.14.1", "--factor", "0.9"])
     assert stop.value.code == 2 and "--factor must be above 1" in capsys.readouterr().err
+
+
+def test_calls_run_at_once_and_an_error_reaches_the_caller():
+    both = threading.Barrier(2, timeout=10)  # passes only when the two calls run at the same time
+    assert pair.together([lambda: both.wait() + 1, lambda: both.wait() + 1]) in ([1, 2], [2, 1])
+
+    def fails():
+        raise RuntimeError("the forkserver went away")
+
+    with pytest.raises(RuntimeError, match="forkserver"):
+        pair.together([lambda: 1, fails])

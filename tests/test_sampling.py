@@ -1,8 +1,10 @@
 """The sampling rules of ``benchmarks._sampling``, one test each, and the process they set up."""
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -184,3 +186,40 @@ def test_isolated_process_is_pinned_single_threaded_and_reuses_memory():
     # its largest threshold (32 MiB); isolated, every buffer comes from the heap and is reused.
     assert default["mapped"] >= 64 << 20 and found["mapped"] == 0, (found, default)
     assert found["faults"] < 20 * 1000, found  # a 64 MiB buffer faulted in anew would be ~16,000 a call
+
+
+TAKER = """
+import os, sys, time
+from benchmarks import _sampling
+side, blocks, lock, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+turns = _sampling.Turns(lock)
+for k in range(blocks):
+    turns.pass_turn()
+    with open(log, "a") as f:
+        f.write(side)
+    time.sleep(0.01)  # the block, while the turn is held
+"""
+
+
+@pytest.mark.parametrize("policy", [AUTOGRAD, TIMM])
+def test_a_process_taking_turns_takes_twice_a_runs_samples_whatever_its_call(monkeypatch, policy):
+    monkeypatch.setattr(_sampling, "_turns", object())
+    for call in (1e-5, 0.05, 3.0):
+        monkeypatch.setattr(_sampling, "_timed", lambda run, call=call: call)
+        assert Sampler(lambda: None, policy).samples * policy.rounds == 2 * RUN_SAMPLES
+
+
+def test_two_processes_take_turns_block_by_block_and_an_ended_one_stalls_none(tmp_path):
+    lock, log = tmp_path / "turns.lock", tmp_path / "log"
+    held = _sampling.Turns(lock)  # both wait on the lock until they have started, as behind a setup
+    takers = [
+        subprocess.Popen([sys.executable, "-c", TAKER, side, str(blocks), lock, log], cwd=ROOT)
+        for side, blocks in (("A", 3), ("B", 6))
+    ]
+    time.sleep(1.0)
+    os.close(held._fd)  # the lock goes with the last descriptor, as when a process ends
+    assert [taker.wait(timeout=60) for taker in takers] == [0, 0]
+    order = log.read_text()
+    # alternating while both sample; B's last blocks alone once A has ended (without unlocking)
+    assert sorted(order) == list("AAABBBBBB") and order[6:] == "BBB", order
+    assert all(order[k] != order[k + 1] for k in range(5)), order

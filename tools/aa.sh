@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A/A noise measurement of the pull-request check: one release compared with itself as
 # tools/continuous.sh compares two (ptbench/pair.py: two identical environments, each point's
-# processes alternating between them), then tools/noise.py's table on the two result files.
+# processes taking turns with each other), then tools/noise.py's tables: the check's own decision
+# on the pairs, and asv compare's on the same samples taken as two independent runs.
 #   bash tools/aa.sh 2.14.1                          # every timed point of the default run
 #   bash tools/aa.sh 2.14.1 -b autograd_functional   # a part (ptbench.pair's arguments)
 # PTBENCH_* settings apply as for any run.
@@ -14,5 +15,8 @@ bash tools/setup.sh
 case " $* " in *" -b "* | *" --bench "*) ;; *) set -- -b '\.time_' "$@" ;; esac  # noise.py reads the timed ones
 # rc 1 is ptbench.pair's "a point got slower": in an A/A pair a false positive, which the table shows
 .venv/bin/python -m ptbench.pair "$release" "$release" --factor 1.10 "$@" || [ $? -eq 1 ]
+echo "== paired, as tools/continuous.sh decides"
+.venv/bin/python tools/noise.py --pairs .asv/pair/pairs.json
+echo "== the same samples unpaired, as asv compare decides"
 mapfile -t pair < <(ls .asv/pair/1/*/"$release"-*.json .asv/pair/2/*/"$release"-*.json)
 .venv/bin/python tools/noise.py "${pair[@]}"

@@ -1,6 +1,7 @@
 """A/A noise and regression power: what two runs of the same torch say about the factor to use.
 
     python tools/noise.py A.json B.json [--bench REGEX] [--check-with-asv]
+    python tools/noise.py --pairs .asv/pair/pairs.json [--bench REGEX]
 
 A.json and B.json are asv result files of two runs of the same torch on the same machine. Over
 every timed point (``time_`` benchmarks) measured in both, with asv compare's own decision (the
@@ -14,7 +15,9 @@ then the largest A/A ratios, the smallest factor that flags no A/A point, the re
 factor: the smallest that flags no A/A point, finds a 10 % slowdown on 90 % of the points and a
 20 % one on all, and the points on which a 10 % slowdown goes unflagged at the quiet factor, each
 with why: its A/A ratio leaves the slowed ratio within the factor, or asv's test on the samples
-is not significant (its p value). ``--check-with-asv`` also runs
+is not significant (its p value). With ``--pairs``, the samples are those of an A/A pair of
+``ptbench.pair``, taken in turns, and the decision is that tool's (``ptbench.pair.verdict``: the
+median ratio of the pairs, and Wilcoxon's signed-rank test on them). ``--check-with-asv`` also runs
 ``asv compare`` on the pair at each factor (in a scratch project: asv compares commits) and
 stops if its count of flagged points differs from the table's.
 """
@@ -27,6 +30,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from asv._stats import mann_whitney_u
@@ -34,6 +38,10 @@ from asv.commands.compare import _is_result_better
 from asv_runner.statistics import compute_stats
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ptbench import pair  # noqa: E402
+
 FACTORS = (1.02, 1.03, 1.05, 1.07, 1.10, 1.15, 1.20, 1.30, 1.50)
 SLOWDOWNS = (0.05, 0.10, 0.20)
 STATS = ("ci_99_a", "ci_99_b", "q_25", "q_75", "number", "repeat")
@@ -79,32 +87,75 @@ def slowed(point, s):
     return value, stats, samples
 
 
-def missed(first, second, factor, s=0.10):
-    """[(key, why)] for the points whose slowdown by s asv would not flag at ``factor``."""
+def unpaired_test(a, b):
+    """Why asv compare keeps a point beyond the factor unflagged: its test on the samples."""
+    if a[2] and b[2]:
+        return f"Mann-Whitney p = {mann_whitney_u(a[2], b[2])[1]:.4f} ({len(a[2])} v {len(b[2])} samples)"
+    return "confidence intervals overlap (no samples)"
+
+
+def paired_points(data, pattern=None):
+    """{(benchmark, params): samples} of either side of a ``ptbench.pair`` run (pairs.json), for
+    the timed points with pairs, in pair order: (base, head)."""
+    base, head = {}, {}
+    for point in data:
+        if not point["name"].split(".")[-1].startswith("time_") or (pattern and not re.search(pattern, point["name"])):
+            continue
+        pairs = pair.paired(point["base"], point["head"])
+        if pairs:
+            key = (point["name"], tuple(point["params"]))
+            base[key], head[key] = ([x[i] for x in pairs] for i in (0, 1))
+    return base, head
+
+
+def paired_test(a, b):
+    return f"Wilcoxon p = {pair.verdict(zip(a, b, strict=True), 1.0)[1]:.4f} ({len(a)} pairs)"
+
+
+@dataclass(frozen=True)
+class Method:
+    """How two runs' points are compared: asv compare's way, or ``ptbench.pair``'s on pairs."""
+
+    changed: object  # (A point, B point, factor) -> '+' slower, '-' faster, '' unchanged
+    slowed: object  # (B point, s) -> B point slowed by s
+    ratio: object  # (A point, B point) -> B / A
+    test: object  # (A point, B point) -> the test's verdict, in words
+
+
+UNPAIRED = Method(changed, slowed, lambda a, b: b[0] / a[0], unpaired_test)
+PAIRED = Method(
+    lambda a, b, factor: pair.verdict(zip(a, b, strict=True), factor)[2].strip(),
+    lambda b, s: [x * (1 + s) for x in b],
+    lambda a, b: pair.verdict(zip(a, b, strict=True), 1.0)[0],
+    paired_test,
+)
+
+
+def missed(first, second, factor, s=0.10, method=UNPAIRED):
+    """[(key, why)] for the points whose slowdown by s would go unflagged at ``factor``."""
     out = []
     for key in sorted(set(first) & set(second)):
-        slow = slowed(second[key], s)
-        if changed(first[key], slow, factor) == "+":
+        slow = method.slowed(second[key], s)
+        if method.changed(first[key], slow, factor) == "+":
             continue
-        ratio = slow[0] / first[key][0]
-        a, b = first[key][2], slow[2]
+        ratio = method.ratio(first[key], slow)
         if ratio <= factor:
-            why = f"ratio {ratio:.3f} (A/A {second[key][0] / first[key][0]:.3f}) within the factor"
-        elif a and b:
-            why = f"ratio {ratio:.3f}, Mann-Whitney p = {mann_whitney_u(a, b)[1]:.4f} ({len(a)} v {len(b)} samples)"
+            why = f"ratio {ratio:.3f} (A/A {method.ratio(first[key], second[key]):.3f}) within the factor"
         else:
-            why = f"ratio {ratio:.3f}, confidence intervals overlap (no samples)"
+            why = f"ratio {ratio:.3f}, {method.test(first[key], slow)}"
         out.append((key, why))
     return out
 
 
-def table(first, second):
+def table(first, second, method=UNPAIRED):
     """The rows of the report and the recommended factor."""
     keys = sorted(set(first) & set(second))
     rows = []
     for factor in FACTORS:
-        flagged = [k for k in keys if changed(first[k], second[k], factor)]
-        found = [sum(changed(first[k], slowed(second[k], s), factor) == "+" for k in keys) for s in SLOWDOWNS]
+        flagged = [k for k in keys if method.changed(first[k], second[k], factor)]
+        found = [
+            sum(method.changed(first[k], method.slowed(second[k], s), factor) == "+" for k in keys) for s in SLOWDOWNS
+        ]
         rows.append((factor, flagged, found))
     recommended = next(
         (
@@ -117,8 +168,8 @@ def table(first, second):
     return keys, rows, recommended
 
 
-def report(first, second, top=8):
-    keys, rows, recommended = table(first, second)
+def report(first, second, top=8, method=UNPAIRED):
+    keys, rows, recommended = table(first, second, method)
     lines = [
         f"{len(keys)} timed points in both runs",
         "",
@@ -128,14 +179,17 @@ def report(first, second, top=8):
     for factor, flagged, found in rows:
         shares = " | ".join(f"{n / len(keys):.0%} ({n})" for n in found) if keys else ""
         lines.append(f"| {factor:.2f} | {len(flagged)} | {shares} |")
-    ratios = sorted(keys, key=lambda k: -abs(math.log(second[k][0] / first[k][0])))
+    ratios = {k: method.ratio(first[k], second[k]) for k in keys}
     lines += ["", "largest A/A ratios (B / A):"]
-    lines += [f"  {second[k][0] / first[k][0]:.3f}  {k[0]}({', '.join(k[1])})" for k in ratios[:top]]
+    lines += [
+        f"  {ratios[k]:.3f}  {k[0]}({', '.join(k[1])})"
+        for k in sorted(keys, key=lambda k: -abs(math.log(ratios[k])))[:top]
+    ]
     quiet = next((factor for factor, flagged, _ in rows if not flagged), None)
     lines.append(f"smallest factor that flags no A/A point: {quiet or 'none of ' + ', '.join(map(str, FACTORS))}")
     lines.append(f"recommended factor: {recommended or 'none of ' + ', '.join(map(str, FACTORS))}")
     if quiet:
-        gone = missed(first, second, quiet)
+        gone = missed(first, second, quiet, method=method)
         lines.append(f"a 10 % slowdown unflagged at {quiet}: {len(gone)} points")
         lines += [f"  {why}  {k[0]}({', '.join(k[1])})" for k, why in gone]
     return "\n".join(lines), rows, recommended
@@ -143,7 +197,6 @@ def report(first, second, top=8):
 
 def asv_compare_counts(first_path, second_path, pattern=None):
     """{factor: rows asv compare flags} for the pair, placed under two commits of a scratch project."""
-    sys.path.insert(0, str(ROOT))
     from history.configure import variant
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -189,11 +242,21 @@ def asv_compare_counts(first_path, second_path, pattern=None):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("first")
-    parser.add_argument("second")
+    parser.add_argument("first", nargs="?", help="the first run's asv result file")
+    parser.add_argument("second", nargs="?", help="the second run's")
+    parser.add_argument("--pairs", help="instead, the pairs.json of a ptbench.pair A/A run")
     parser.add_argument("--bench", help="regex on benchmark names (e.g. autograd_functional)")
     parser.add_argument("--check-with-asv", action="store_true", help="cross-check the A/A counts with asv compare")
     args = parser.parse_args(argv)
+    if bool(args.pairs) == bool(args.first and args.second) or (args.pairs and (args.first or args.check_with_asv)):
+        parser.error("give two result files, or --pairs PAIRS.json (without --check-with-asv)")
+    for path in (args.pairs, args.first, args.second):
+        if path and not Path(path).is_file():
+            parser.error(f"no such file: {path}")
+    if args.pairs:
+        first, second = paired_points(json.loads(Path(args.pairs).read_text()), args.bench)
+        print(report(first, second, method=PAIRED)[0])
+        return
     first, second = (timed_points(json.loads(Path(p).read_text()), args.bench) for p in (args.first, args.second))
     text, rows, _ = report(first, second)
     print(text)
