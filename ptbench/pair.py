@@ -1,6 +1,6 @@
 """Compare two releases point by point, their processes running side by side in lockstep.
 
-    python -m ptbench.pair BASE HEAD [-b REGEX] [--factor 1.10] [--rounds N]
+    python -m ptbench.pair BASE HEAD [-b REGEX] [--factor 1.05] [--rounds N]
     python -m ptbench.pair 2.14.1 2.14.1       # an A/A pair, then: python tools/noise.py --pairs .asv/pair/pairs.json
 
 ``asv continuous --interleave-rounds`` runs a round of every point in one environment, then in
@@ -265,7 +265,7 @@ def print_table(changes, factor, out=print):
         out(f"| {mark} | {a} | {b} | {ratio:.3f} | {p:.4f} | {point} |")
 
 
-def run(base, head, bench=None, factor=1.10, rounds=None, config=ROOT / "asv.conf.json"):
+def run(base, head, bench=None, factor=1.05, rounds=None, config=ROOT / "asv.conf.json"):
     settings = read_settings()
     os.environ.update(_sampling.with_process_environment(os.environ))
     os.environ[_sampling.TURNS] = str(PAIR / "turns.lock")  # read by the forkservers' processes
@@ -304,7 +304,7 @@ def main(argv=None):
     parser.add_argument("base", help="the release compared against")
     parser.add_argument("head", help="the release under test (the same one for an A/A pair)")
     parser.add_argument("-b", "--bench", action="append", help="regex of the points to run, as for asv")
-    parser.add_argument("--factor", type=float, default=1.10, help="the ratio a change must pass (default 1.10)")
+    parser.add_argument("--factor", type=float, default=1.05, help="the ratio a change must pass (default 1.05)")
     parser.add_argument("--rounds", type=int, help="processes per point and side (default: the suite's, 3 or 4)")
     args = parser.parse_args(argv)
     if args.factor <= 1:

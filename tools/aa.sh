@@ -14,7 +14,7 @@ shift
 bash tools/setup.sh
 case " $* " in *" -b "* | *" --bench "*) ;; *) set -- -b '\.time_' "$@" ;; esac  # noise.py reads the timed ones
 # rc 1 is ptbench.pair's "a point got slower": in an A/A pair a false positive, which the table shows
-.venv/bin/python -m ptbench.pair "$release" "$release" --factor 1.10 "$@" || [ $? -eq 1 ]
+.venv/bin/python -m ptbench.pair "$release" "$release" --factor 1.05 "$@" || [ $? -eq 1 ]
 echo "== paired, as tools/continuous.sh decides"
 .venv/bin/python tools/noise.py --pairs .asv/pair/pairs.json
 echo "== the same samples unpaired, as asv compare decides"
