@@ -175,7 +175,9 @@ def isolate():
     fixed_allocator()
     if os.environ.get(TURNS):
         global _turns
-        _turns = Turns(os.environ[TURNS])
+        # the turn is this process's: a child it waits for (a backend-difference subprocess, a
+        # compile worker) must not wait for it too
+        _turns = Turns(os.environ.pop(TURNS))
     _isolated = True
 
 

@@ -143,6 +143,7 @@ class Side:
         )
         self.spawner, self.durations, self.why = None, {}, ""
         self.rounds = {}  # (benchmark, index): the samples of each round
+        self.caches = {}  # setup_cache key: (its folder, or None and why it failed)
 
     def start(self, benchmark_dir):
         self.spawner = runner.get_spawner(self.env, benchmark_dir, self.conf.launch_method)
@@ -159,7 +160,13 @@ class Side:
             number = stats[index or 0] and stats[index or 0].get("number")
             extra = {"number": number} if number else {}
         started = datetime.datetime.now(datetime.UTC)
-        res = runner.run_benchmark(benchmark, self.spawner, profile=False, selected_idx=selected, extra_params=extra)
+        cache, why = self.setup_cache(benchmark)
+        if why:
+            res = runner.fail_benchmark(benchmark, stderr=f"asv: setup_cache failed\n\n{why}")
+        else:
+            res = runner.run_benchmark(
+                benchmark, self.spawner, profile=False, selected_idx=selected, extra_params=extra, cwd=cache
+            )
         name = benchmark["name"]
         self.durations[name] = (
             self.durations.get(name, 0) + (datetime.datetime.now(datetime.UTC) - started).total_seconds()
@@ -177,6 +184,17 @@ class Side:
         )
         return res.result[index or 0] is not None
 
+    def setup_cache(self, benchmark):
+        """(folder, None) of the benchmark's ``setup_cache``, made once per side as ``asv run`` does,
+        or (None, why it failed); (None, None) for a benchmark without one."""
+        key = benchmark.get("setup_cache_key")
+        if key is None:
+            return None, None
+        if key not in self.caches:
+            timeout = benchmark.get("setup_cache_timeout", benchmark["timeout"])
+            self.caches[key] = self.spawner.create_setup_cache(benchmark["name"], timeout, json.dumps({}))
+        return self.caches[key]
+
     def value(self, benchmark, index):
         return self.results.get_result_value(benchmark["name"], benchmark["params"])[index or 0]
 
@@ -186,6 +204,9 @@ class Side:
     def close(self):
         if self.spawner is not None:
             self.spawner.close()
+        for folder, _ in self.caches.values():
+            if folder:
+                util.long_path_rmtree(folder, True)
 
 
 def shown(benchmark, value):

@@ -223,3 +223,17 @@ def test_two_processes_take_turns_block_by_block_and_an_ended_one_stalls_none(tm
     # alternating while both sample; B's last blocks alone once A has ended (without unlocking)
     assert sorted(order) == list("AAABBBBBB") and order[6:] == "BBB", order
     assert all(order[k] != order[k + 1] for k in range(5)), order
+
+
+NESTED = """
+import subprocess, sys
+from benchmarks import _sampling
+_sampling.isolate()
+subprocess.run([sys.executable, "-c", "from benchmarks import _sampling; _sampling.isolate()"], check=True, timeout=60)
+"""
+
+
+def test_a_child_of_a_process_taking_turns_does_not_wait_for_the_turn(tmp_path):
+    # BackendDifference's setup runs a subprocess that isolates itself while its parent holds the turn
+    env = {**os.environ, _sampling.TURNS: str(tmp_path / "turns.lock")}
+    subprocess.run([sys.executable, "-c", NESTED], cwd=ROOT, env=env, check=True, timeout=120)
