@@ -47,12 +47,17 @@ SLOWDOWNS = (0.05, 0.10, 0.20)
 STATS = ("ci_99_a", "ci_99_b", "q_25", "q_75", "number", "repeat")
 
 
+def timed(name, pattern=None):
+    """Whether benchmark ``name`` is a ``time_`` benchmark that ``pattern`` (if any) selects."""
+    return name.split(".")[-1].startswith("time_") and not (pattern and not re.search(pattern, name))
+
+
 def timed_points(data, pattern=None):
     """{(benchmark, params): (value, stats, samples)} for the measured points of ``time_`` benchmarks."""
     columns = data["result_columns"]
     found = {}
     for name, row in data["results"].items():
-        if not name.split(".")[-1].startswith("time_") or (pattern and not re.search(pattern, name)):
+        if not timed(name, pattern):
             continue
         column = dict(zip(columns, row, strict=False))
         combos = list(itertools.product(*column["params"])) or [()]
@@ -99,7 +104,7 @@ def paired_points(data, pattern=None):
     the timed points with pairs, in pair order: (base, head)."""
     base, head = {}, {}
     for point in data:
-        if not point["name"].split(".")[-1].startswith("time_") or (pattern and not re.search(pattern, point["name"])):
+        if not timed(point["name"], pattern):
             continue
         pairs = pair.paired(point["base"], point["head"])
         if pairs:
