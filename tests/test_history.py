@@ -188,3 +188,37 @@ def test_clean_env_empties_a_used_environment(tmp_path):
 def test_every_install_starts_from_an_empty_environment(config):
     conf = load_json(Path(__file__).parents[1] / config, js_comments=True)
     assert conf["uninstall_command"] == ["python {conf_dir}/history/clean_env.py"]
+
+
+def test_history_commits_results_run_by_run(tmp_path):
+    """tools/history.sh --commit: each run that passes is committed, results/ only; a failed run is
+    not committed, the next still runs, and the exit status says one failed. asv, the run list and
+    setup are stand-ins: the second run fails."""
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "history.sh").write_text((root / "tools" / "history.sh").read_text())
+    (tmp_path / "tools" / "setup.sh").write_text("")
+    bin_dir = tmp_path / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").write_text("#!/bin/sh\nprintf '%s\\n' '^a[.]' '^b[.]' '^c\\b'\n")
+    # called as: asv run REL^! --interleave-rounds --bench RE ...
+    asv = '#!/bin/sh\nmkdir -p results/m\nprintf "%s\\n" "$5" >> "results/m/$2.json"\n[ "$5" != "^b[.]" ]\n'
+    (bin_dir / "asv").write_text(asv)
+    for script in bin_dir.iterdir():
+        script.chmod(0o755)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    (tmp_path / "notes.txt").write_text("staged, not a result")
+    subprocess.run([*git, "add", "notes.txt"], check=True)
+    env = {"PATH": "/usr/bin:/bin", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    run = subprocess.run(
+        ["bash", "tools/history.sh", "--commit", "2.0.1"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "== 2.0.1 ^b[.]: asv exited 1" in run.stdout
+    log = subprocess.run([*git, "log", "--format=%s", "--name-only"], capture_output=True, text=True, check=True).stdout
+    subjects = [line for line in log.splitlines() if line.startswith("Release history")]
+    assert [s.split("--bench ")[1].split(" (")[0] for s in subjects] == ["'^c\\b'", "'^a[.]'"]
+    assert "notes.txt" not in log
+    assert (tmp_path / "results" / "m" / "2.0.1^!.json").read_text().split() == ["^a[.]", "^b[.]", "^c\\b"]

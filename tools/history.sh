@@ -3,10 +3,15 @@
 # (asv.conf.json): one `asv run` per untimed class, then one for the timed classes, which asv takes
 # round by round (`python -m benchmarks.points --runs`); asv saves results as each round ends.
 #   bash tools/history.sh 2.13.0 2.14.1           # releases as asv names them (see `asv run --help`)
-# PTBENCH_* settings apply as for any run; extra asv arguments go in ASV_ARGS.
+#   bash tools/history.sh --commit 2.13.0 2.14.1  # also commit results/ after each run that passes
+# With --commit a long history lands run by run, so a stopped session loses at most the current
+# run; only results/ is committed, whatever else is staged. PTBENCH_* settings apply as for any
+# run; extra asv arguments go in ASV_ARGS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { echo "usage: bash tools/history.sh RELEASE [RELEASE ...]" >&2; exit 2; }
+commit=0
+[ "${1:-}" = --commit ] && { commit=1; shift; }
+[ $# -ge 1 ] || { echo "usage: bash tools/history.sh [--commit] RELEASE [RELEASE ...]" >&2; exit 2; }
 bash tools/setup.sh
 runs=$(.venv/bin/python -m benchmarks.points --runs)  # a bad PTBENCH_* setting stops here
 set -f  # the regexes hold glob characters
@@ -16,7 +21,16 @@ for release in "$@"; do
     for run in $runs; do
         # --interleave-rounds: each round in a new server, its results saved as it ends.
         run_start=$SECONDS
-        .venv/bin/asv run "$release^!" --interleave-rounds --bench "$run" --show-stderr ${ASV_ARGS:-} || { echo "== $release $run: asv exited $?"; failed=1; }
+        if .venv/bin/asv run "$release^!" --interleave-rounds --bench "$run" --show-stderr ${ASV_ARGS:-}; then
+            if [ $commit = 1 ]; then
+                git add -- results
+                git diff --cached --quiet -- results \
+                    || git commit --quiet -m "Release history: torch $release, asv run --bench '$run' ($((SECONDS - run_start)) s)" -- results
+            fi
+        else
+            echo "== $release $run: asv exited $?"
+            failed=1
+        fi
         echo "== $release $run: $((SECONDS - run_start)) s"
     done
     echo "== $release: $((SECONDS - start)) s"
