@@ -236,11 +236,15 @@ def serve(directory):
     return server
 
 
-def graph(html_dir, benchmark, params=None, screenshot=None, timeout=60):
-    """The plotted series of ``benchmark`` (params: {name: value}) as [{label, points}]."""
+def graph(html_dir, benchmark, params=None, screenshot=None, timeout=60, machine=None):
+    """The plotted series of ``benchmark`` (params: {name: value}; all machines, or ``machine``'s)
+    as [{label, points}]."""
     server, driver = serve(html_dir), _driver()
     try:
-        query = "&".join(f"p-{quote(k)}={quote(repr(v))}" for k, v in (params or {}).items())
+        query = "&".join(
+            [f"p-{quote(k)}={quote(repr(v))}" for k, v in (params or {}).items()]
+            + ([f"machine={quote(machine)}"] if machine else [])
+        )
         url = f"http://127.0.0.1:{server.server_port}/#{benchmark}" + (f"?{query}" if query else "")
         driver.get(url)
         deadline = time.monotonic() + timeout
@@ -268,6 +272,7 @@ def main():
     show.add_argument("html_dir")
     show.add_argument("benchmark")
     show.add_argument("--param", action="append", default=[], help="name=value, e.g. model=resnet18")
+    show.add_argument("--machine", help="only this machine's series")
     show.add_argument("--screenshot")
     args = parser.parse_args()
     if args.command == "publish":
@@ -276,7 +281,7 @@ def main():
         vendor(args.html_dir)
     else:
         params = dict(p.split("=", 1) for p in args.param)
-        print(json.dumps(graph(args.html_dir, args.benchmark, params, args.screenshot), indent=1))
+        print(json.dumps(graph(args.html_dir, args.benchmark, params, args.screenshot, machine=args.machine), indent=1))
 
 
 if __name__ == "__main__":

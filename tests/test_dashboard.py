@@ -76,6 +76,11 @@ def test_dashboard_shows_cpu_and_h100_results(tmp_path):
         plotted = {index["revision_to_hash"][str(int(x))] for s in series for x, _ in s["points"]}
         assert plotted == {c for _, c in expected}, (benchmark, series)
         assert (tmp_path / shot).stat().st_size > 10_000
+    # each CPU machine's series alone holds every release measured on it, in one graph
+    for machine in {m for m, _ in cpu}:
+        series = dashboard.graph(html, TIME, {**RESNET18_VJP, "size": "small", "device": "cpu"}, machine=machine)
+        plotted = [index["revision_to_hash"][str(int(x))] for s in series for x, _ in s["points"]]
+        assert sorted(plotted) == sorted(c for m, c in cpu if m == machine), (machine, series)
     assert "Why a point has no value" in (html / "index.html").read_text()
     assert "h100: torch 2.11.0" in (html / "points.html").read_text()
 
