@@ -191,9 +191,9 @@ def test_every_install_starts_from_an_empty_environment(config):
 
 
 def test_history_commits_results_run_by_run(tmp_path):
-    """tools/history.sh --commit: each run that passes is committed, results/ only; a failed run is
-    not committed, the next still runs, and the exit status says one failed. asv, the run list and
-    setup are stand-ins: the second run fails."""
+    """tools/history.sh --commit: each run that passes is committed, results/ only; a failed run gets
+    no commit (what it saved goes in with the next run that passes), the next still runs, and the
+    exit status says one failed. asv, the run list and setup are stand-ins: the second run fails."""
     root = Path(__file__).resolve().parents[1]
     (tmp_path / "tools").mkdir()
     (tmp_path / "tools" / "history.sh").write_text((root / "tools" / "history.sh").read_text())
