@@ -206,7 +206,7 @@ def test_history_commits_results_run_by_run(tmp_path):
     (bin_dir / "asv").write_text(asv)
     for script in bin_dir.iterdir():
         script.chmod(0o755)
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+    git = ["git", "-C", str(tmp_path)]
     subprocess.run([*git, "init", "-q"], check=True)
     (tmp_path / "notes.txt").write_text("staged, not a result")
     subprocess.run([*git, "add", "notes.txt"], check=True)

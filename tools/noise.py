@@ -49,7 +49,7 @@ STATS = ("ci_99_a", "ci_99_b", "q_25", "q_75", "number", "repeat")
 
 def timed(name, pattern=None):
     """Whether benchmark ``name`` is a ``time_`` benchmark that ``pattern`` (if any) selects."""
-    return name.split(".")[-1].startswith("time_") and not (pattern and not re.search(pattern, name))
+    return name.split(".")[-1].startswith("time_") and (not pattern or re.search(pattern, name) is not None)
 
 
 def timed_points(data, pattern=None):
