@@ -46,7 +46,6 @@ import ast
 import bisect
 import ctypes
 import json
-import math
 import os
 import platform
 import re
@@ -111,8 +110,9 @@ def huge_pages_faulted():
 
 
 def blocks(run, turns, samples):
-    """After three untimed calls, ``samples`` (wall-clock time, fastest call of a block), each block
-    after a turn of the other process on the lock file ``turns``; endless when ``samples`` is None."""
+    """After three untimed calls, ``samples`` (wall-clock time at its end, fastest call of a block),
+    each block after a turn of the other process on the lock file ``turns``; endless when ``samples``
+    is None."""
     for _ in range(3):
         run()
     start = time.perf_counter()
@@ -122,11 +122,8 @@ def blocks(run, turns, samples):
     taken = 0
     while samples is None or taken < samples:
         lock.pass_turn()
-        fastest = math.inf
-        for _ in range(calls):
-            start = time.perf_counter()
-            run()
-            fastest = min(fastest, time.perf_counter() - start)
+        # each call timed as the suites time it (a call that grew the heap is made again)
+        fastest = min(_sampling.timed_call(run) for _ in range(calls))
         yield time.time(), fastest
         taken += 1
 
