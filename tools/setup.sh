@@ -16,8 +16,13 @@ fi
 stamp=.venv/.requirements
 if ! cmp -s <(cat requirements.txt requirements-dev.txt) "$stamp" 2>/dev/null; then
     echo "== installing requirements into .venv with $(.venv/bin/python --version) (torch is ~5 GB the first time)"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 \
-        | grep -v "is ignored: it is neither a file nor a directory" || true
+    # The filter must not hide pip's own failure: a full disk otherwise surfaces later as "No module named torch".
+    if ! .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 \
+        | { grep -v "is ignored: it is neither a file nor a directory" || true; }; then
+        free=$(df -Pk .venv | awk 'NR == 2 {printf "%.1f", $4 / 1048576}')
+        echo "error: pip could not install requirements-dev.txt into .venv (see above; ${free} GB free there, the stack takes ~6 GB)" >&2
+        exit 1
+    fi
     .venv/bin/python -c "import torch, torchvision, timm, asv, scipy"
     cat requirements.txt requirements-dev.txt > "$stamp"
 fi
