@@ -12,6 +12,9 @@ resolution with its companions, so that each is the build made for that torch:
 - torchaudio 2.minor.*, where the index has one (none after 2.11; the suites never import it).
 - timm and scipy at the versions pinned in requirements.txt.
 - numpy below 2 for torch before 2.3, which was built against numpy 1.
+- setuptools below 82 for torch before 2.2: its torch.compile builds C++ through
+  torch.utils.cpp_extension, which imports pkg_resources, gone from setuptools 82 on (the
+  version virtualenv seeds today).
 A source build of an unreleased torch has no released torchvision: set PTBENCH_TORCHVISION to
 what pip should install instead (a torchvision wheel or checkout built against that torch).
 Then torch, torchvision's compiled ops and timm are imported once; a mismatch stops here.
@@ -84,6 +87,8 @@ def release_requirements(version):
     # "===": the release itself; "==" also takes a local build of it (2.13.0+cpu, lying in a pip
     # find-links folder), which the index's torchvision cannot load its ops into.
     wanted, notes = [f"torch==={version}", *pins(("scipy",))], []
+    if v < Version("2.2"):
+        wanted.append("setuptools<82")
     if any(x.startswith(f"{vision}.") for x in versions("torchvision")):
         wanted += [f"torchvision=={vision}.*", *pins(("timm",))]
     else:
