@@ -30,30 +30,56 @@ pytestmark = pytest.mark.slow
 def quick_run(tmp_path, *selection, settings=None, fresh=True):
     """`asv run --python=same --quick` over ``selection`` in a copy of the suites (made when
     ``fresh``), with PTBENCH_DEVICE=cpu and ``settings``; its result file."""
-    work = tmp_path / "suite"
+    return quick_runs(tmp_path, [(selection, settings or {})], fresh)[0]
+
+
+def quick_runs(tmp_path, runs, fresh=True):
+    """`quick_run` for each (selection, settings) of ``runs``, all at once, each in its own copy of the
+    suites and, when there are several, pinned to a core of its own where this process may use that many
+    (the benchmarks pin themselves to the last core they may use); their result files, in order."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PTBENCH_")} | {"HOME": str(tmp_path)}
-    env |= {"PTBENCH_DEVICE": "cpu", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", **(settings or {})}
-    if fresh:
-        for package in ("benchmarks", "ptbench"):
-            shutil.copytree(ROOT / package, work / package, ignore=shutil.ignore_patterns("__pycache__"))
-        conf = load_json(ROOT / "asv.conf.json", js_comments=True)
-        conf.update(repo=".", dvcs="git", branches=["main"], plugins=[".ptbench.plugin"])
-        (work / "asv.conf.json").write_text(json.dumps(conf))
-        git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
-        for cmd in (git + ["init", "-q", "-b", "main"], git + ["add", "."], git + ["commit", "-qm", "suite"]):
-            subprocess.run(cmd, cwd=work, check=True)
-        subprocess.run(
-            ASV + ["machine", "--yes", "--machine", "ci"], cwd=work, env=env, check=True, capture_output=True
-        )
-    bench = [arg for pattern in selection for arg in ("-b", pattern)]
-    run = subprocess.run(
-        ASV + ["run", "--python=same", "--set-commit-hash=HEAD", "--quick", "--show-stderr", *bench],
-        cwd=work, env=env, capture_output=True, text=True, timeout=2400,
-    )  # fmt: skip
-    print(run.stdout[-20000:])
-    assert run.returncode == 0, run.stderr[-5000:]
-    (result_file,) = [p for p in (work / "results" / "ci").glob("*.json") if p.name != "machine.json"]
-    return json.loads(result_file.read_text())
+    env |= {"PTBENCH_DEVICE": "cpu", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    cores = sorted(os.sched_getaffinity(0))
+    started = []
+    for i, (selection, settings) in enumerate(runs):
+        bench = [arg for pattern in selection for arg in ("-b", pattern)]
+        work = tmp_path / f"suite{i}"
+        if fresh:
+            make_suite(work, env)
+        core = {cores[i % len(cores)]} if len(runs) > 1 else None
+        with open(tmp_path / f"asv{i}.log", "w") as log:
+            run = subprocess.Popen(
+                ASV + ["run", "--python=same", "--set-commit-hash=HEAD", "--quick", "--show-stderr", *bench],
+                cwd=work, env=env | settings, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=core and (lambda core=core: os.sched_setaffinity(0, core)),
+            )  # fmt: skip
+        started.append((work, run))
+    results = []
+    try:
+        for i, (work, run) in enumerate(started):
+            returncode = run.wait(timeout=2400)
+            output = (tmp_path / f"asv{i}.log").read_text()
+            print(output[-20000:])
+            assert returncode == 0, output[-5000:]
+            (result_file,) = [p for p in (work / "results" / "ci").glob("*.json") if p.name != "machine.json"]
+            results.append(json.loads(result_file.read_text()))
+    finally:
+        for _, run in started:
+            run.kill()  # one still running after another failed; a no-op once it has ended
+    return results
+
+
+def make_suite(work, env):
+    """The suites and the plugin as their own git project in ``work``, with asv machine "ci"."""
+    for package in ("benchmarks", "ptbench"):
+        shutil.copytree(ROOT / package, work / package, ignore=shutil.ignore_patterns("__pycache__"))
+    conf = load_json(ROOT / "asv.conf.json", js_comments=True)
+    conf.update(repo=".", dvcs="git", branches=["main"], plugins=[".ptbench.plugin"])
+    (work / "asv.conf.json").write_text(json.dumps(conf))
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    for cmd in (git + ["init", "-q", "-b", "main"], git + ["add", "."], git + ["commit", "-qm", "suite"]):
+        subprocess.run(cmd, cwd=work, check=True)
+    subprocess.run(ASV + ["machine", "--yes", "--machine", "ci"], cwd=work, env=env, check=True, capture_output=True)
 
 
 def check_selected_points(data, prefix):
@@ -72,21 +98,35 @@ def check_selected_points(data, prefix):
 
 
 def test_quick_autograd_run(tmp_path, monkeypatch):
+    """Every point of the autograd suite that the settings select; times and the other two classes
+    run at once, on two cores where there are two."""
     monkeypatch.setenv("PTBENCH_DEVICE", "cpu")
-    data = quick_run(tmp_path, "autograd_functional")
-    assert {n.split(".")[1] for n in data["results"]} == {"Time", "PeakMemory", "BackendDifference"}
+    selections = [r"autograd_functional\.Time\.", r"autograd_functional\.(PeakMemory|BackendDifference)\."]
+    runs = quick_runs(tmp_path, [([selection], {}) for selection in selections])
+    assert [{n.split(".")[1] for n in data["results"]} for data in runs] == [
+        {"Time"},
+        {"PeakMemory", "BackendDifference"},
+    ]
     # Per backend, recommended points: 6 models x 3 fast tasks + 2 ppl models x 10 + deepspeech vjp = 39,
     # less ppl jacobian on torch.func = 37. Time: both; peak memory: less the 3 tiny models'
     # 22 + 20 + 2 points (multiheadattn 3 + 3, ppl 10 + 9 each) = 32; the difference: 37.
-    assert check_selected_points(data, "autograd_functional.") == (39 + 37) + 32 + 37
+    measured = [check_selected_points(data, "autograd_functional.") for data in runs]
+    assert measured == [39 + 37, 32 + 37]
 
 
 def test_quick_timm_run(tmp_path, monkeypatch):
-    """Every model of the eager suite in both modes, and one compiled model in every compiled class."""
+    """Every model of the eager suite in both modes, and one compiled model in every compiled class; the
+    model list in two shards, run at once on two cores where there are two."""
+    shards = [f"{i}/2" for i in (1, 2)]
+    selection = (r"timm_suite\.Eager\.", r"timm_suite\.(Compiled|CompileTime)\..*'regnety_002'")
+    runs = quick_runs(tmp_path, [(selection, {"PTBENCH_SHARD": shard}) for shard in shards])
     monkeypatch.setenv("PTBENCH_DEVICE", "cpu")
-    data = quick_run(tmp_path, r"timm_suite\.Eager\.", r"timm_suite\.(Compiled|CompileTime)\..*'regnety_002'")
-    assert {n.split(".")[1] for n in data["results"]} == {"Eager", "Compiled", "CompileTime"}
-    measured = check_selected_points(data, "timm_suite.Eager.")
-    assert measured == 62 * 2 * 2  # time and peak memory, inference and training
-    compiled = [v for _, p, v in rows(data, "timm_suite.C") if not math.isnan(v)]
-    assert len(compiled) == 4 + 2 and all(v is not None for v in compiled)
+    classes = [{n.split(".")[1] for n in data["results"]} for data in runs]
+    assert set().union(*classes) == {"Eager", "Compiled", "CompileTime"} and all("Eager" in c for c in classes)
+    measured = []
+    for shard, data in zip(shards, runs, strict=True):
+        monkeypatch.setenv("PTBENCH_SHARD", shard)
+        measured.append(check_selected_points(data, "timm_suite.Eager."))
+    assert measured == [31 * 2 * 2] * 2  # time and peak memory, inference and training
+    compiled = [v for data in runs for _, p, v in rows(data, "timm_suite.C") if v is None or not math.isnan(v)]
+    assert len(compiled) == 4 + 2 and None not in compiled
