@@ -102,7 +102,9 @@ def test_release_companions(monkeypatch):
     wanted, constraints, notes = install_torch.release_requirements("2.0.1")
     assert {"torch===2.0.1", "torchvision==0.15.*", "torchaudio==2.0.*", "timm==1.0.31"} <= set(wanted)
     assert constraints == ["numpy<2"]  # built against numpy 1
-    assert "setuptools<82" in wanted  # torch.compile imports pkg_resources before 2.2
+    # torch.compile imports pkg_resources (gone from setuptools 82) before torch 2.2
+    assert "setuptools<82" in wanted and "setuptools<82" in install_torch.release_requirements("2.1.2")[0]
+    assert "setuptools<82" not in install_torch.release_requirements("2.2.2")[0]
     wanted, constraints, notes = install_torch.release_requirements("2.14.1")
     assert "torchvision==0.29.*" in wanted and not any(w.startswith(("torchaudio", "setuptools")) for w in wanted)
     assert constraints == [] and notes == ["no torchaudio 2.14.* on the index (the suites do not import it)"]
