@@ -11,6 +11,7 @@
    among the arguments replaces the plan by one run (the plugin still applies the settings).
    A run that saves stops first if the asv machine was recorded on other hardware (``host``).
    ``--quick`` and ``--dry-run`` runs take one run per class and are never saved or published.
+   The saved results' samples say whether the machine held still (``steady``).
 4. Publishes the dashboard so that it works offline (``ptbench.dashboard``).
 """
 
@@ -25,7 +26,7 @@ from asv.util import load_json
 from benchmarks import points
 from benchmarks._config import ConfigError, Settings
 
-from . import host
+from . import host, steady
 
 ROOT = Path(__file__).resolve().parents[1]
 ASV = [sys.executable, "-m", "asv"]
@@ -133,6 +134,8 @@ def main(argv=None):
     files = (Path(published).parent / conf["results_dir"] / machine).glob(f"{commit[:8]}-*.json")
     saved = sorted(p for p in files if p.stat().st_mtime >= began)
     say(f"results: {', '.join(str(p.relative_to(ROOT)) for p in saved) or 'none saved'}")
+    for path in saved:
+        say(steady.check(path.relative_to(ROOT))[1])
     html = Path(published).parent / conf["html_dir"]
     preview = f".venv/bin/asv --config {Path(published).name} preview"
     say(f"dashboard: {html.relative_to(ROOT)}/index.html, works offline; serve it with: {preview}")

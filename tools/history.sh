@@ -5,8 +5,10 @@
 #   bash tools/history.sh 2.13.0 2.14.1           # releases as asv names them (see `asv run --help`)
 #   bash tools/history.sh --commit 2.13.0 2.14.1  # also commit results/ after each run that passes
 # With --commit a long history lands run by run, so a stopped session loses at most the current
-# run; only results/ is committed, whatever else is staged. PTBENCH_* settings apply as for any
-# run; extra asv arguments go in ASV_ARGS.
+# run; only results/ is committed, whatever else is staged. A run whose samples say the machine
+# moved (ptbench.steady) is not committed: it goes to .asv/unsteady/ and the script stops, since
+# the next release would be taken on the same machine. PTBENCH_* settings apply as for any run;
+# extra asv arguments go in ASV_ARGS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 commit=0
@@ -22,7 +24,15 @@ for release in "$@"; do
         # --interleave-rounds: each round in a new server, its results saved as it ends.
         run_start=$SECONDS
         if .venv/bin/asv run "$release^!" --interleave-rounds --bench "$run" --show-stderr ${ASV_ARGS:-}; then
-            if [ $commit = 1 ]; then
+            saved=$(git status --porcelain --untracked-files=all -- 'results/*/*-*.json' | cut -c4-)
+            if [ -n "$saved" ] && ! .venv/bin/python -m ptbench.steady $saved && [ $commit = 1 ]; then
+                for file in $saved; do
+                    mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
+                    git checkout --quiet -- "$file" 2>/dev/null || rm "$file"
+                done
+                echo "== $release $run: not committed, kept in .asv/unsteady/; stopping: take the rest on a steady machine"
+                exit 1
+            elif [ $commit = 1 ]; then
                 git add -- results
                 git diff --cached --quiet -- results \
                     || git commit --quiet -m "Release history: torch $release, asv run --bench '$run' ($((SECONDS - run_start)) s)" -- results

@@ -1,0 +1,79 @@
+"""Whether a run was taken on a steady machine, read from its own samples.
+
+    python -m ptbench.steady RESULTS.json [RESULTS.json ...] [--limit 1.15]
+
+For every timed point (``time_`` benchmarks) of each asv result file, at the version of the
+benchmark in ``benchmarks.json`` beside the machine's folder, the span of its samples (slowest over
+fastest); a run is steady when the median span over its points is at most the limit. Exit status
+1 when a file is not. ``tools/history.sh --commit`` commits no release whose run is unsteady, and
+the main job prints the line.
+
+Why 1.15: on the 2-core AMD VM the committed release runs (2.0.1, 2.7.1, 2.14.1, 2.15.0; 12
+samples a point) had median spans of 1.07-1.09x; a run of 2.11.0 on the
+same VM type while ``ptbench.quiet`` measured its core moving by 1.79-1.96x had 1.25x, and every
+one of its timed points 1.03-1.53x slower than the 2.14.1 run; the noisy Intel VM's points spanned
+a median 1.48x. A run that spans more than 1.15x holds the machine's moves, not the release's.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+LIMIT = 1.15
+MIN_SAMPLES = 3  # a --quick run's single sample has no span
+
+
+def spans(data, versions):
+    """Slowest over fastest sample of each timed point at its benchmark's current version."""
+    columns = data["result_columns"]
+    found = []
+    for name, values in data["results"].items():
+        row = dict(zip(columns, values, strict=False))
+        if not name.split(".")[-1].startswith("time_") or row.get("version") != versions.get(name):
+            continue
+        for samples in row.get("samples") or []:
+            if samples and len(samples) >= MIN_SAMPLES and min(samples) > 0:
+                found.append(max(samples) / min(samples))
+    return found
+
+
+def check(path, limit=LIMIT):
+    """(steady, one line) for the result file at ``path``."""
+    path = Path(path)
+    benchmarks = json.loads((path.parent.parent / "benchmarks.json").read_text())
+    versions = {name: b["version"] for name, b in benchmarks.items() if isinstance(b, dict)}
+    found = spans(json.loads(path.read_text()), versions)
+    if not found:
+        return True, f"{path}: no timed point with {MIN_SAMPLES} or more samples"
+    median = statistics.median(found)
+    line = f"{path}: {len(found)} timed points, their samples span a median {median:.3f}x, slowest over fastest"
+    if median <= limit:
+        return True, f"{line} (steady: at most {limit:.2f}x)"
+    return False, (
+        f"{line}, above {limit:.2f}x: the machine's speed moved during the run"
+        " (python -m ptbench.quiet), so its times hold the machine's moves, not the torch's"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="+", help="asv result files")
+    parser.add_argument("--limit", type=float, default=LIMIT, help=f"largest steady median span (default {LIMIT})")
+    args = parser.parse_args(argv)
+    if args.limit < 1:
+        parser.error("--limit must be 1 or more")
+    steady = True
+    for path in args.files:
+        try:
+            ok, line = check(path, args.limit)
+        except (OSError, ValueError, KeyError) as e:
+            parser.exit(2, f"error: {path}: not an asv result file beside a benchmarks.json ({e})\n")
+        print(f"== {line}")
+        steady &= ok
+    return 0 if steady else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""ptbench.steady on result files with known spans, and tools/history.sh keeping an unsteady run
+out of results/ (asv and the setup replaced by stand-ins, so it runs in a second)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ptbench import steady
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMED = "autograd_functional.Time.time_call"
+UNTIMED = "autograd_functional.PeakMemory.peakmem_call"
+COLUMNS = ["result", "params", "version", "samples"]
+
+
+def result_file(spread, version="5", points=5):
+    """Timed points whose 12 samples run from 10 ms to 10 ms * ``spread``, and one untimed point
+    whose wide samples must not count."""
+    samples = [0.010 * (1 + (spread - 1) * i / 11) for i in range(12)]
+    return {
+        "result_columns": COLUMNS,
+        "results": {
+            TIMED: [[0.01] * points, [], version, [samples] * points + [None, [0.01]]],
+            UNTIMED: [[1e6], [], "1", [[1e6, 9e6, 5e6]]],
+        },
+    }
+
+
+def tree(tmp_path, data):
+    """results/benchmarks.json and results/m/2.11.0-env.json, as asv lays them out."""
+    (tmp_path / "results" / "m").mkdir(parents=True)
+    versions = {TIMED: {"version": "5"}, UNTIMED: {"version": "1"}, "version": 2}
+    (tmp_path / "results" / "benchmarks.json").write_text(json.dumps(versions))
+    path = tmp_path / "results" / "m" / "2.11.0-env.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_the_median_span_decides(tmp_path):
+    path = tree(tmp_path, result_file(1.07))
+    ok, line = steady.check(path)
+    assert ok and "5 timed points, their samples span a median 1.070x" in line
+    path.write_text(json.dumps(result_file(1.25)))
+    ok, line = steady.check(path)
+    assert not ok and "median 1.250x" in line and "above 1.15x" in line
+    assert steady.check(path, limit=1.3)[0]
+    assert steady.main([str(path)]) == 1
+
+
+def test_other_versions_and_single_samples_do_not_count(tmp_path):
+    # Points of an earlier version (a release measured before the method changed) are not this run's.
+    ok, line = steady.check(tree(tmp_path, result_file(1.9, version="4")))
+    assert ok and "no timed point" in line
+
+
+def test_a_bad_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "x.json").write_text("{}")
+    with pytest.raises(SystemExit) as stopped:
+        steady.main([str(tmp_path / "x.json")])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.startswith(f"error: {tmp_path / 'x.json'}: not an asv result file")
+
+
+def git(cwd, *args):
+    command = ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args]
+    return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def history(tmp_path, spreads):
+    """tools/history.sh --commit 2.11.0 in a copy of the repository whose asv writes the release's
+    result file with the next spread of ``spreads`` on each of its runs."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "tools", repo / "tools")
+    (repo / "tools" / "setup.sh").write_text("")
+    (repo / ".venv" / "bin").mkdir(parents=True)
+    (repo / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    stand_in = repo / ".venv" / "bin" / "asv"
+    stand_in.write_text(
+        "#!/bin/sh\n"
+        "n=$(cat runs 2>/dev/null || echo 0); echo $((n + 1)) > runs\n"
+        "cp spreads/$n.json results/m/2.11.0-env.json\n"
+    )
+    stand_in.chmod(0o755)
+    path = tree(repo, result_file(1.0))
+    (repo / "spreads").mkdir()
+    for i, spread in enumerate(spreads):
+        (repo / "spreads" / f"{i}.json").write_text(json.dumps(result_file(spread)))
+    (repo / ".gitignore").write_text(".venv/\n.asv/\nspreads/\nruns\n")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "start")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        ["bash", "tools/history.sh", "--commit", "2.11.0"], cwd=repo, env=env, capture_output=True, text=True
+    )
+    return repo, path, proc
+
+
+def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
+    runs = len(subprocess.check_output([sys.executable, "-m", "benchmarks.points", "--runs"], cwd=ROOT).split())
+    repo, path, proc = history(tmp_path / "steady", [1.05] * runs)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert git(repo, "status", "--porcelain") == ""
+    assert "Release history: torch 2.11.0" in git(repo, "log", "-1", "--format=%s")
+
+    # The last run (the timed classes) unsteady: results/ is left as the runs before it committed.
+    repo, path, proc = history(tmp_path / "unsteady", [1.05] * (runs - 1) + [1.4])
+    assert proc.returncode == 1
+    assert "median 1.400x" in proc.stdout and "not committed, kept in .asv/unsteady/" in proc.stdout
+    assert git(repo, "status", "--porcelain") == ""
+    assert json.loads(path.read_text()) == result_file(1.05)
+    kept = repo / ".asv" / "unsteady" / "results" / "m" / path.name
+    assert json.loads(kept.read_text()) == result_file(1.4)
