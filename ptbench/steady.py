@@ -46,7 +46,7 @@ def check(path, limit=LIMIT):
     versions = {name: b["version"] for name, b in benchmarks.items() if isinstance(b, dict)}
     found = spans(json.loads(path.read_text()), versions)
     if not found:
-        return True, f"{path}: no timed point with {MIN_SAMPLES} or more samples"
+        return True, f"{path}: no timed point of the current benchmark versions with {MIN_SAMPLES} or more samples"
     median = statistics.median(found)
     line = f"{path}: {len(found)} timed points, their samples span a median {median:.3f}x, slowest over fastest"
     if median <= limit:
