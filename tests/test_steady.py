@@ -116,3 +116,10 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert json.loads(path.read_text()) == result_file(1.05)
     kept = repo / ".asv" / "unsteady" / "results" / "m" / path.name
     assert json.loads(kept.read_text()) == result_file(1.4)
+
+
+def test_committed_runs_are_steady():
+    files = sorted((ROOT / "results").glob("*/*-*.json"))
+    assert files
+    unsteady = [line for ok, line in map(steady.check, files) if not ok]
+    assert not unsteady, unsteady
