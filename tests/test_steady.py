@@ -47,7 +47,7 @@ def test_the_median_span_decides(tmp_path):
     assert ok and "5 timed points, their samples span a median 1.070x" in line
     path.write_text(json.dumps(result_file(1.25)))
     ok, line = steady.check(path)
-    assert not ok and "median 1.250x" in line and "above 1.15x" in line
+    assert not ok and "median 1.250x" in line and "above 1.10x" in line
     assert steady.check(path, limit=1.3)[0]
     assert steady.main([str(path)]) == 1
 
