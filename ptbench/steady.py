@@ -54,8 +54,8 @@ def check(path, limit=LIMIT):
     if median <= limit:
         return True, f"{line} (steady: at most {limit:.2f}x)"
     return False, (
-        f"{line}, above {limit:.2f}x: the machine's speed moved during the run"
-        " (python -m ptbench.quiet), so its times hold the machine's moves, not the torch's"
+        f"{line}, above {limit:.2f}x, where whole runs on a steady machine stay: the machine's speed"
+        " likely moved during the run (python -m ptbench.quiet), and its times with it"
     )
 
 
