@@ -24,7 +24,7 @@ for release in "$@"; do
         # --interleave-rounds: each round in a new server, its results saved as it ends.
         run_start=$SECONDS
         if .venv/bin/asv run "$release^!" --interleave-rounds --bench "$run" --show-stderr ${ASV_ARGS:-}; then
-            saved=$(git status --porcelain --untracked-files=all -- 'results/*/*-*.json' | cut -c4-)
+            saved=$(git status --porcelain --untracked-files=all -- "results/*/$release-*.json" | cut -c4-)
             if [ -n "$saved" ] && ! .venv/bin/python -m ptbench.steady $saved && [ $commit = 1 ]; then
                 for file in $saved; do
                     mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
