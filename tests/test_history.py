@@ -194,7 +194,7 @@ def test_every_install_starts_from_an_empty_environment(config):
 
 
 def test_history_commits_results_run_by_run(tmp_path):
-    """tools/history.sh --commit: each run that passes is committed, results/ only; a failed run gets
+    """tools/history.sh --commit: each run that passes is committed, the release's results only; a failed run gets
     no commit (what it saved goes in with the next run that passes), the next still runs, and the
     exit status says one failed. asv, the run list and setup are stand-ins: the second run fails."""
     root = Path(__file__).resolve().parents[1]
@@ -204,8 +204,8 @@ def test_history_commits_results_run_by_run(tmp_path):
     bin_dir = tmp_path / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
     (bin_dir / "python").write_text("#!/bin/sh\nprintf '%s\\n' '^a[.]' '^b[.]' '^c\\b'\n")
-    # called as: asv run REL^! --interleave-rounds --bench RE ...
-    asv = '#!/bin/sh\nmkdir -p results/m\nprintf "%s\\n" "$5" >> "results/m/$2.json"\n[ "$5" != "^b[.]" ]\n'
+    # called as: asv run REL^! --interleave-rounds --bench RE ...; saves as asv names files, REL-ENV.json
+    asv = '#!/bin/sh\nmkdir -p results/m\nprintf "%s\\n" "$5" >> "results/m/${2%^!}-env.json"\n[ "$5" != "^b[.]" ]\n'
     (bin_dir / "asv").write_text(asv)
     for script in bin_dir.iterdir():
         script.chmod(0o755)
@@ -224,4 +224,4 @@ def test_history_commits_results_run_by_run(tmp_path):
     subjects = [line for line in log.splitlines() if line.startswith("Release history")]
     assert [s.split("--bench ")[1].split(" (")[0] for s in subjects] == ["'^c\\b'", "'^a[.]'"]
     assert "notes.txt" not in log
-    assert (tmp_path / "results" / "m" / "2.0.1^!.json").read_text().split() == ["^a[.]", "^b[.]", "^c\\b"]
+    assert (tmp_path / "results" / "m" / "2.0.1-env.json").read_text().split() == ["^a[.]", "^b[.]", "^c\\b"]

@@ -71,7 +71,7 @@ def git(cwd, *args):
     return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-def history(tmp_path, spreads):
+def history(tmp_path, spreads, stray=None):
     """tools/history.sh --commit 2.11.0 in a copy of the repository whose asv writes the release's
     result file with the next spread of ``spreads`` on each of its runs."""
     repo = tmp_path / "repo"
@@ -94,6 +94,8 @@ def history(tmp_path, spreads):
     git(repo, "init", "-q")
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "start")
+    if stray:  # another run's file, e.g. the main job's: not the release's to judge or move
+        (repo / "results" / "m" / stray).write_text(json.dumps(result_file(1.9)))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
         ["bash", "tools/history.sh", "--commit", "2.11.0"], cwd=repo, env=env, capture_output=True, text=True
@@ -109,10 +111,12 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert "Release history: torch 2.11.0" in git(repo, "log", "-1", "--format=%s")
 
     # The last run (the timed classes) unsteady: results/ is left as the runs before it committed.
-    repo, path, proc = history(tmp_path / "unsteady", [1.05] * (runs - 1) + [1.4])
+    stray = "2.14.1-existing-py.json"
+    repo, path, proc = history(tmp_path / "unsteady", [1.05] * (runs - 1) + [1.4], stray=stray)
     assert proc.returncode == 1
     assert "median 1.400x" in proc.stdout and "not committed, kept in .asv/unsteady/" in proc.stdout
-    assert git(repo, "status", "--porcelain") == ""
+    assert "1.900x" not in proc.stdout
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == f"?? results/m/{stray}\n"
     assert json.loads(path.read_text()) == result_file(1.05)
     kept = repo / ".asv" / "unsteady" / "results" / "m" / path.name
     assert json.loads(kept.read_text()) == result_file(1.4)

@@ -5,11 +5,12 @@
 #   bash tools/history.sh 2.13.0 2.14.1           # releases as asv names them (see `asv run --help`)
 #   bash tools/history.sh --commit 2.13.0 2.14.1  # also commit results/ after each run that passes
 # With --commit a long history lands run by run, so a stopped session loses at most the current
-# run; only results/ is committed, whatever else is staged. A run whose samples say the machine
-# moved (ptbench.steady) is not committed: it goes to .asv/unsteady/ and the script stops, since
-# the next release would be taken on the same machine. PTBENCH_* settings apply as for any run;
-# extra asv arguments go in ASV_ARGS.
+# run; only the release's results are committed, whatever else is staged. A run whose samples say
+# the machine moved (ptbench.steady) is not committed: it goes to .asv/unsteady/ and the script
+# stops, since the next release would be taken on the same machine. PTBENCH_* settings apply as
+# for any run; extra asv arguments go in ASV_ARGS.
 set -euo pipefail
+shopt -s nullglob
 cd "$(dirname "$0")/.."
 commit=0
 [ "${1:-}" = --commit ] && { commit=1; shift; }
@@ -33,9 +34,13 @@ for release in "$@"; do
                 echo "== $release $run: not committed, kept in .asv/unsteady/; stopping: take the rest on a steady machine"
                 exit 1
             elif [ $commit = 1 ]; then
-                git add -- results
-                git diff --cached --quiet -- results \
-                    || git commit --quiet -m "Release history: torch $release, asv run --bench '$run' ($((SECONDS - run_start)) s)" -- results
+                # The release's own results only: another run's file in results/ stays the user's.
+                set +f; own=(results/*.json results/*/machine.json results/*/"$release"-*.json); set -f
+                if [ ${#own[@]} -gt 0 ]; then
+                    git add -- "${own[@]}"
+                    git diff --cached --quiet -- "${own[@]}" \
+                        || git commit --quiet -m "Release history: torch $release, asv run --bench '$run' ($((SECONDS - run_start)) s)" -- "${own[@]}"
+                fi
             fi
         else
             echo "== $release $run: asv exited $?"
