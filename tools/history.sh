@@ -3,7 +3,7 @@
 # (asv.conf.json): one `asv run` per untimed class, then one for the timed classes, which asv takes
 # round by round (`python -m benchmarks.points --runs`); asv saves results as each round ends.
 #   bash tools/history.sh 2.13.0 2.14.1           # releases as asv names them (see `asv run --help`)
-#   bash tools/history.sh --commit 2.13.0 2.14.1  # also commit results/ after each run that passes
+#   bash tools/history.sh --commit 2.13.0 2.14.1  # also commit its results after each steady run
 # With --commit a long history lands run by run, so a stopped session loses at most the current
 # run; only the release's results are committed, whatever else is staged. A run whose samples say
 # the machine moved (ptbench.steady) is not committed: it goes to .asv/unsteady/ and the script
