@@ -23,22 +23,16 @@ import statistics
 import sys
 from pathlib import Path
 
+from .results import timed_points
+
 LIMIT = 1.10
 MIN_SAMPLES = 3  # a --quick run's single sample has no span
 
 
 def spans(data, versions):
     """Slowest over fastest sample of each timed point at its benchmark's current version."""
-    columns = data["result_columns"]
-    found = []
-    for name, values in data["results"].items():
-        row = dict(zip(columns, values, strict=False))
-        if not name.split(".")[-1].startswith("time_") or row.get("version") != versions.get(name):
-            continue
-        for samples in row.get("samples") or []:
-            if samples and len(samples) >= MIN_SAMPLES and min(samples) > 0:
-                found.append(max(samples) / min(samples))
-    return found
+    points = timed_points(data, versions=versions).values()
+    return [max(s) / min(s) for _, _, s in points if s and len(s) >= MIN_SAMPLES and min(s) > 0]
 
 
 def check(path, limit=LIMIT):

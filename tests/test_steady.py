@@ -22,10 +22,13 @@ def result_file(spread, version="5", points=5):
     """Timed points whose 12 samples run from 10 ms to 10 ms * ``spread``, and one untimed point
     whose wide samples must not count."""
     samples = [0.010 * (1 + (spread - 1) * i / 11) for i in range(12)]
+    # Besides them, a point that failed (no value) and one with a single sample (a --quick run's).
+    params = [[f"'p{i}'" for i in range(points + 2)]]
+    values = [0.01] * points + [float("nan"), 0.01]
     return {
         "result_columns": COLUMNS,
         "results": {
-            TIMED: [[0.01] * points, [], version, [samples] * points + [None, [0.01]]],
+            TIMED: [values, params, version, [samples] * points + [None, [0.01]]],
             UNTIMED: [[1e6], [], "1", [[1e6, 9e6, 5e6]]],
         },
     }
@@ -117,9 +120,9 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert "median 1.400x" in proc.stdout and "not committed, kept in .asv/unsteady/" in proc.stdout
     assert "1.900x" not in proc.stdout
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == f"?? results/m/{stray}\n"
-    assert json.loads(path.read_text()) == result_file(1.05)
+    assert path.read_text() == json.dumps(result_file(1.05))
     kept = repo / ".asv" / "unsteady" / "results" / "m" / path.name
-    assert json.loads(kept.read_text()) == result_file(1.4)
+    assert kept.read_text() == json.dumps(result_file(1.4))
 
 
 def test_committed_runs_are_steady():

@@ -25,22 +25,20 @@ for release in "$@"; do
         # --interleave-rounds: each round in a new server, its results saved as it ends.
         run_start=$SECONDS
         if .venv/bin/asv run "$release^!" --interleave-rounds --bench "$run" --show-stderr ${ASV_ARGS:-}; then
-            saved=$(git status --porcelain --untracked-files=all -- "results/*/$release-*.json" | cut -c4-)
-            if [ -n "$saved" ] && ! .venv/bin/python -m ptbench.steady $saved && [ $commit = 1 ]; then
-                for file in $saved; do
+            # The release's own result files: another run's file in results/ stays the user's.
+            set +f; mine=(results/*/"$release"-*.json); set -f
+            if [ ${#mine[@]} -gt 0 ] && ! .venv/bin/python -m ptbench.steady "${mine[@]}" && [ $commit = 1 ]; then
+                for file in "${mine[@]}"; do
                     mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
                     git checkout --quiet -- "$file" 2>/dev/null || rm "$file"
                 done
                 echo "== $release $run: not committed, kept in .asv/unsteady/; stopping: take the rest on a steady machine"
                 exit 1
-            elif [ $commit = 1 ]; then
-                # The release's own results only: another run's file in results/ stays the user's.
-                set +f; own=(results/*.json results/*/machine.json results/*/"$release"-*.json); set -f
-                if [ ${#own[@]} -gt 0 ]; then
-                    git add -- "${own[@]}"
-                    git diff --cached --quiet -- "${own[@]}" \
-                        || git commit --quiet -m "Release history: torch $release, asv run --bench '$run' ($((SECONDS - run_start)) s)" -- "${own[@]}"
-                fi
+            elif [ $commit = 1 ] && [ ${#mine[@]} -gt 0 ]; then
+                set +f; own=(results/*.json results/*/machine.json "${mine[@]}"); set -f
+                git add -- "${own[@]}"
+                git diff --cached --quiet -- "${own[@]}" \
+                    || git commit --quiet -m "Release history: torch $release, asv run --bench '$run' ($((SECONDS - run_start)) s)" -- "${own[@]}"
             fi
         else
             echo "== $release $run: asv exited $?"

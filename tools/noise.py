@@ -23,7 +23,6 @@ stops if its count of flagged points differs from the table's.
 """
 
 import argparse
-import itertools
 import json
 import math
 import re
@@ -41,34 +40,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ptbench import pair  # noqa: E402
+from ptbench.results import timed, timed_points  # noqa: E402
 
 FACTORS = (1.02, 1.03, 1.05, 1.07, 1.10, 1.15, 1.20, 1.30, 1.50)
 SLOWDOWNS = (0.05, 0.10, 0.20)
-STATS = ("ci_99_a", "ci_99_b", "q_25", "q_75", "number", "repeat")
-
-
-def timed(name, pattern=None):
-    """Whether benchmark ``name`` is a ``time_`` benchmark that ``pattern`` (if any) selects."""
-    return name.split(".")[-1].startswith("time_") and (not pattern or re.search(pattern, name) is not None)
-
-
-def timed_points(data, pattern=None):
-    """{(benchmark, params): (value, stats, samples)} for the measured points of ``time_`` benchmarks."""
-    columns = data["result_columns"]
-    found = {}
-    for name, row in data["results"].items():
-        if not timed(name, pattern):
-            continue
-        column = dict(zip(columns, row, strict=False))
-        combos = list(itertools.product(*column["params"])) or [()]
-        for i, params in enumerate(combos):
-            value = column["result"][i]
-            if value is None or math.isnan(value):
-                continue
-            stats = {key: column[f"stats_{key}"][i] for key in STATS if column.get(f"stats_{key}")}
-            samples = column["samples"][i] if column.get("samples") else None
-            found[(name, params)] = (value, stats or None, samples)
-    return found
 
 
 def changed(a, b, factor):
