@@ -188,14 +188,50 @@ def bench_regex(names):
     return "^(?:" + "|".join(re.escape(name) for name in names) + r")\b"
 
 
-def runs(settings):
-    """The ``asv run --bench`` regex of each run of a full run, in order: each untimed class on its
-    own, then every timed class in one run, which asv takes round by round (round 1 of every
-    point, then round 2, ...), so a point's processes lie minutes apart across the whole timed
-    part rather than within its class's minutes (README, "Pull requests and noise")."""
+@dataclass(frozen=True)
+class Step:
+    """One ``asv run`` of a full run: its progress label, the ``--bench`` regex, its other asv
+    arguments, and whether it takes times (``Suite.timed``)."""
+
+    label: str
+    bench: str
+    options: tuple = ()
+    timed: bool = False
+
+    @property
+    def args(self):
+        return ["--bench", self.bench, *self.options]
+
+
+def steps(settings, trial=False):
+    """The asv runs of a full run, in order; the main job (``ptbench.bench``) and the release
+    history (``tools/history.sh``) both take them.
+
+    The untimed classes first, one run each (``running_suites``). Then the timed benchmarks in
+    rounds of one process per point (``-a rounds=1``), each round a run over every timed benchmark
+    with processes left, so a point's processes lie minutes apart across the whole timed part: run
+    as a class, the compiled subset's three processes per point fell within 2.5 minutes, and a slow
+    spell of the machine made every one of its points 3-22 % slower in one run of an A/A pair. A
+    benchmark's first round replaces an earlier result of this torch; its later rounds add their
+    samples to it (``--append-samples``). This is the order of asv's ``--interleave-rounds`` (which
+    asv refuses with ``--python=same``); a run per round also lets the history judge the machine
+    after each round (``ptbench.steady``). A trial run takes a class per run.
+    """
     suites = running_suites(settings)
-    timed = [suite for suite in suites if SUITES[suite].timed]
-    return [suite_regex(suite) for suite in suites if not SUITES[suite].timed] + ([bench_regex(timed)] if timed else [])
+    classes = [Step(suite, suite_regex(suite), timed=SUITES[suite].timed) for suite in suites]
+    if trial:
+        return classes
+    timed = [name for name, suite in BENCHMARKS.items() if suite in suites and SUITES[suite].timed]
+    found = [step for step in classes if not step.timed]
+    total = max(map(rounds, timed), default=0)
+    for left in range(total, 0, -1):  # processes a benchmark still has to take
+        for adding in (True, False):
+            group = [name for name in timed if (rounds(name) > left) == adding and rounds(name) >= left]
+            if group:
+                options = ("-a", "rounds=1", "--append-samples") if adding else ("-a", "rounds=1")
+                label = f"round {total - left + 1}/{total}: {', '.join(group)}"
+                found.append(Step(label, bench_regex(group), options, timed=True))
+    return found
 
 
 def main(argv=None):
@@ -206,7 +242,10 @@ def main(argv=None):
     parser.add_argument("--skipped", action="store_true", help="only the points that do not run")
     parser.add_argument("--summary", action="store_true", help="counts per benchmark and per reason")
     parser.add_argument(
-        "--runs", action="store_true", help="only the `asv run --bench` regex of each run of a full run, in order"
+        "--runs",
+        action="store_true",
+        help="only the asv runs of a full run, in order, one a line: timed or untimed, label, --bench regex, other"
+        " asv arguments, tab-separated",
     )
     args = parser.parse_args(argv)
     try:
@@ -214,7 +253,8 @@ def main(argv=None):
     except ConfigError as e:
         sys.exit(f"error: {e}")
     if args.runs:
-        print(*runs(settings), sep="\n")
+        for step in steps(settings):
+            print("timed" if step.timed else "untimed", step.label, step.bench, *step.options, sep="\t")
         return
     found = list(statuses(settings, (args.torch, args.python), args.bench))
     print(f"# settings: {settings.describe()}; torch {args.torch or 'any'}, python {args.python or 'any'}")

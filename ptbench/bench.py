@@ -5,8 +5,8 @@
 1. Reads the ``PTBENCH_*`` settings (a bad one stops here, in one line) and names the torch.
 2. Places the installed torch in history (``history.installed``): its release, or the PyTorch
    commit it was built from.
-3. Runs ``asv run --python=same`` as ``plan`` lays out: the untimed classes with points to
-   measure under the settings (``benchmarks.points``), then the timed benchmarks round by round.
+3. Runs ``asv run --python=same`` as ``benchmarks.points.steps`` lays out: the untimed classes
+   with points to measure under the settings, then the timed benchmarks round by round.
    asv saves results when a run ends, so an interrupt loses one class or one round. ``-b``
    among the arguments replaces the plan by one run (the plugin still applies the settings).
    A run that saves stops first if the asv machine was recorded on other hardware (``host``).
@@ -60,37 +60,6 @@ def machine_name():
     return Machine.load(interactive=False).machine
 
 
-def plan(settings, trial=False):
-    """(label, asv run arguments) of each asv run of the main job, in order.
-
-    The untimed classes first, one run each (``points.running_suites``). Then the timed
-    benchmarks in rounds of one process per point (``-a rounds=1``), each round a run over every
-    timed benchmark with processes left, so a point's processes lie minutes apart across the whole
-    timed part: run as a class, the compiled subset's three processes per point fell within 2.5
-    minutes, and a slow spell of the machine made every one of its points 3-22 % slower in one
-    run of an A/A pair. A benchmark's first round replaces an earlier result of this torch; its
-    later rounds add their samples to it (``--append-samples``). This is the order of
-    ``points.runs``, which ``tools/history.sh`` takes in one run per regex with
-    ``--interleave-rounds``; asv refuses that option with ``--python=same``, hence a run per round.
-    A trial run takes a class per run.
-    """
-    suites = points.running_suites(settings)
-    classes = [(suite, ["--bench", points.suite_regex(suite)]) for suite in suites]
-    if trial:
-        return classes
-    timed = [name for name, suite in points.BENCHMARKS.items() if suite in suites and points.SUITES[suite].timed]
-    steps = [(suite, args) for suite, args in classes if not points.SUITES[suite].timed]
-    total = max(map(points.rounds, timed), default=0)
-    for left in range(total, 0, -1):  # processes a benchmark still has to take
-        for adding in (True, False):
-            group = [name for name in timed if (points.rounds(name) > left) == adding and points.rounds(name) >= left]
-            if group:
-                label = f"round {total - left + 1}/{total}: {', '.join(group)}"
-                args = ["-a", "rounds=1", "--bench", points.bench_regex(group)]
-                steps.append((label, [*args, "--append-samples"] if adding else args))
-    return steps
-
-
 def main(argv=None):
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -115,7 +84,7 @@ def main(argv=None):
     say(f"settings: {settings.describe()}")
     run = [*ASV, "--config", config, "run", "--python=same", f"--set-commit-hash={commit}", "--show-stderr"]
     chosen = any(a in ("-b", "--bench") or a.startswith("--bench=") for a in args)
-    steps = [("selection", [])] if chosen else plan(settings, trial)
+    steps = [("selection", [])] if chosen else [(step.label, step.args) for step in points.steps(settings, trial)]
     failed, began = False, time.time()
     for label, selection in steps:
         start = time.monotonic()

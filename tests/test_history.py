@@ -194,18 +194,22 @@ def test_every_install_starts_from_an_empty_environment(config):
 
 
 def test_history_commits_results_run_by_run(tmp_path):
-    """tools/history.sh --commit: each run that passes is committed, the release's results only; a failed run gets
-    no commit (what it saved goes in with the next run that passes), the next still runs, and the
-    exit status says one failed. asv, the run list and setup are stand-ins: the second run fails."""
+    """tools/history.sh --commit: each untimed run that passes is committed, the timed runs together
+    after the last, the release's results only; a failed untimed run gets no commit (what it saved
+    goes in with the next commit), the next still runs, and the exit status says one failed. asv,
+    the run list, the steadiness check and setup are stand-ins: the second run fails."""
     root = Path(__file__).resolve().parents[1]
     (tmp_path / "tools").mkdir()
     (tmp_path / "tools" / "history.sh").write_text((root / "tools" / "history.sh").read_text())
     (tmp_path / "tools" / "setup.sh").write_text("")
     bin_dir = tmp_path / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
-    (bin_dir / "python").write_text("#!/bin/sh\nprintf '%s\\n' '^a[.]' '^b[.]' '^c\\b'\n")
-    # called as: asv run REL^! --interleave-rounds --bench RE ...; saves as asv names files, REL-ENV.json
-    asv = '#!/bin/sh\nmkdir -p results/m\nprintf "%s\\n" "$5" >> "results/m/${2%^!}-env.json"\n[ "$5" != "^b[.]" ]\n'
+    # python -m benchmarks.points --runs (and, answering 0, python -m ptbench.steady)
+    steps = ["untimed a ^a[.]", "untimed b ^b[.]", "timed c1 ^c\\b -a rounds=1", "timed c2 ^c\\b --append-samples"]
+    lines = "".join("\t".join(step.split()) + "\n" for step in steps)
+    (bin_dir / "python").write_text(f"#!/bin/sh\ncat <<'EOF'\n{lines}EOF\n")
+    # called as: asv run REL^! --bench RE ...; saves as asv names files, REL-ENV.json
+    asv = '#!/bin/sh\nmkdir -p results/m\nprintf "%s\\n" "$4" >> "results/m/${2%^!}-env.json"\n[ "$4" != "^b[.]" ]\n'
     (bin_dir / "asv").write_text(asv)
     for script in bin_dir.iterdir():
         script.chmod(0o755)
@@ -219,9 +223,9 @@ def test_history_commits_results_run_by_run(tmp_path):
         ["bash", "tools/history.sh", "--commit", "2.0.1"], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "== 2.0.1 ^b[.]: asv exited 1" in run.stdout
+    assert "== 2.0.1, b: asv exited 1" in run.stdout
     log = subprocess.run([*git, "log", "--format=%s", "--name-only"], capture_output=True, text=True, check=True).stdout
-    subjects = [line for line in log.splitlines() if line.startswith("Release history")]
-    assert [s.split("--bench ")[1].split(" (")[0] for s in subjects] == ["'^c\\b'", "'^a[.]'"]
+    subjects = [line.split(" (")[0] for line in log.splitlines() if line.startswith("Release history")]
+    assert subjects == ["Release history: torch 2.0.1, the timed benchmarks' 2 runs", "Release history: torch 2.0.1, a"]
     assert "notes.txt" not in log
-    assert (tmp_path / "results" / "m" / "2.0.1-env.json").read_text().split() == ["^a[.]", "^b[.]", "^c\\b"]
+    assert (tmp_path / "results" / "m" / "2.0.1-env.json").read_text().split() == ["^a[.]", "^b[.]", "^c\\b", "^c\\b"]

@@ -3,6 +3,7 @@ out of results/ (asv and the setup replaced by stand-ins, so it runs in a second
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -55,6 +56,18 @@ def test_the_median_span_decides(tmp_path):
     assert steady.main([str(path)]) == 1
 
 
+def test_a_first_round_has_its_own_limit_and_a_selection_its_points(tmp_path, capsys):
+    path = tree(tmp_path, result_file(1.05))
+    assert steady.main([str(path)]) == 0
+    assert steady.main([str(path), "--one-process"]) == 1  # one process's samples: 1.03x at most
+    assert "above 1.03x" in capsys.readouterr().out
+    assert steady.main([str(path), "--one-process", "-b", "^timm_suite"]) == 0
+    assert "no timed point" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        steady.main([str(path), "-b", "("])
+    assert "-b '(' is not a regex" in capsys.readouterr().err
+
+
 def test_other_versions_and_single_samples_do_not_count(tmp_path):
     # Points of an earlier version (a release measured before the method changed) are not this run's.
     ok, line = steady.check(tree(tmp_path, result_file(1.9, version="4")))
@@ -92,7 +105,7 @@ def history(tmp_path, spreads, stray=None):
     path = tree(repo, result_file(1.0))
     (repo / "spreads").mkdir()
     for i, spread in enumerate(spreads):
-        (repo / "spreads" / f"{i}.json").write_text(json.dumps(result_file(spread)))
+        (repo / "spreads" / f"{i}.json").write_text(json.dumps({**result_file(spread), "run": i}))
     (repo / ".gitignore").write_text(".venv/\n.asv/\nspreads/\nruns\n")
     git(repo, "init", "-q")
     git(repo, "add", ".")
@@ -106,23 +119,41 @@ def history(tmp_path, spreads, stray=None):
     return repo, path, proc
 
 
+def plan():
+    """(kind, label, regex) of each asv run of tools/history.sh, as ``benchmarks.points --runs`` prints them."""
+    out = subprocess.check_output([sys.executable, "-m", "benchmarks.points", "--runs"], cwd=ROOT, text=True)
+    return [line.split("\t")[:3] for line in out.splitlines()]
+
+
 def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
-    runs = len(subprocess.check_output([sys.executable, "-m", "benchmarks.points", "--runs"], cwd=ROOT).split())
-    repo, path, proc = history(tmp_path / "steady", [1.05] * runs)
+    steps = plan()
+    timing = [i for i, (kind, _, regex) in enumerate(steps) if kind == "timed" and re.search(regex, TIMED)]
+    assert len(timing) == 4 and "round 1/" in steps[timing[0]][1]  # the first timed run: one process a point
+    repo, path, proc = history(tmp_path / "steady", [1.02] * len(steps))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert git(repo, "status", "--porcelain") == ""
-    assert "Release history: torch 2.11.0" in git(repo, "log", "-1", "--format=%s")
+    assert "Release history: torch 2.11.0, the timed benchmarks" in git(repo, "log", "-1", "--format=%s")
 
-    # The last run (the timed classes) unsteady: results/ is left as the runs before it committed.
+    # The last round unsteady: results/ is left as the untimed runs committed it.
     stray = "2.14.1-existing-py.json"
-    repo, path, proc = history(tmp_path / "unsteady", [1.05] * (runs - 1) + [1.4], stray=stray)
+    spreads = [1.02] * len(steps)
+    spreads[timing[-1]] = 1.4
+    repo, path, proc = history(tmp_path / "unsteady", spreads, stray=stray)
     assert proc.returncode == 1
     assert "median 1.400x" in proc.stdout and "not committed, kept in .asv/unsteady/" in proc.stdout
     assert "1.900x" not in proc.stdout
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == f"?? results/m/{stray}\n"
-    assert path.read_text() == json.dumps(result_file(1.05))
+    assert json.loads(path.read_text())["run"] == timing[0] - 1  # the last untimed run's, committed
     kept = repo / ".asv" / "unsteady" / "results" / "m" / path.name
-    assert kept.read_text() == json.dumps(result_file(1.4))
+    assert kept.read_text() == json.dumps({**result_file(1.4), "run": timing[-1]})
+
+    # One process a point spanning 1.05x, steady for a whole run: the first timed round stops the run.
+    spreads = [1.02] * len(steps)
+    spreads[timing[0]] = 1.05
+    repo, path, proc = history(tmp_path / "first", spreads)
+    assert proc.returncode == 1
+    assert "median 1.050x" in proc.stdout and "above 1.03x" in proc.stdout
+    assert (repo / "runs").read_text().strip() == str(timing[0] + 1)  # no asv run after it
 
 
 def test_committed_runs_are_steady():

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Release history: the default run of both suites for each release given, in asv's virtualenv
-# (asv.conf.json): one `asv run` per untimed class, then one for the timed classes, which asv takes
-# round by round (`python -m benchmarks.points --runs`); asv saves results as each round ends.
+# (asv.conf.json), in the main job's asv runs (`python -m benchmarks.points --runs`): one per
+# untimed class, then one per round of the timed benchmarks; asv saves results as each run ends.
 #   bash tools/history.sh 2.13.0 2.14.1           # releases as asv names them (see `asv run --help`)
-#   bash tools/history.sh --commit 2.13.0 2.14.1  # also commit its results after each steady run
-# With --commit a long history lands run by run, so a stopped session loses at most the current
-# run; only the release's results are committed, whatever else is staged. A run whose samples say
-# the machine moved (ptbench.steady) is not committed: it goes to .asv/unsteady/ and the script
-# stops, since the next release would be taken on the same machine. PTBENCH_* settings apply as
-# for any run; extra asv arguments go in ASV_ARGS.
+#   bash tools/history.sh --commit 2.13.0 2.14.1  # also commit each release's results as they pass
+# With --commit a long history lands release by release, so a stopped session loses at most the
+# current one: each untimed class is committed as it passes, the timed rounds together after the
+# last; only the release's results, whatever else is staged. After every timed round the samples say
+# whether the machine held still (ptbench.steady; the first round, one process per point, after
+# about two minutes of timed work). A run whose machine moved is not committed: its result files
+# go to .asv/unsteady/, results/ is put back as the runs before it committed, and the script stops,
+# since the next release would be taken on the same machine. PTBENCH_* settings apply as for any
+# run; extra asv arguments go in ASV_ARGS.
 set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
@@ -16,36 +19,68 @@ commit=0
 [ "${1:-}" = --commit ] && { commit=1; shift; }
 [ $# -ge 1 ] || { echo "usage: bash tools/history.sh [--commit] RELEASE [RELEASE ...]" >&2; exit 2; }
 bash tools/setup.sh
-runs=$(.venv/bin/python -m benchmarks.points --runs)  # a bad PTBENCH_* setting stops here
-set -f  # the regexes hold glob characters
+plan=$(.venv/bin/python -m benchmarks.points --runs)  # a bad PTBENCH_* setting stops here
+mapfile -t steps <<< "$plan"
+
+fingerprints() {  # RELEASE: each of the release's result files and its checksum
+    local file
+    for file in results/*/"$1"-*.json; do echo "$file $(cksum < "$file")"; done | sort
+}
+
+commit_results() {  # MESSAGE FILE...: the release's files and asv's shared ones, nothing else staged
+    local message=$1 own
+    shift
+    own=(results/*.json results/*/machine.json "$@")
+    git add -- "${own[@]}"
+    git diff --cached --quiet -- "${own[@]}" || git commit --quiet -m "$message" -- "${own[@]}"
+}
+
 failed=0  # a failed run does not stop the others; the exit status says it failed
 for release in "$@"; do
     start=$SECONDS
-    for run in $runs; do
-        # --interleave-rounds: each round in a new server, its results saved as it ends.
+    mine=()     # the release's result files its runs wrote
+    runs=0      # timed runs that passed
+    timed_start=$SECONDS
+    timed_ok=1  # every timed run passed: they are committed together
+    for line in "${steps[@]}"; do
+        IFS=$'\t' read -r -a step <<< "$line"
+        kind=${step[0]} label=${step[1]}
         run_start=$SECONDS
-        if .venv/bin/asv run "$release^!" --interleave-rounds --bench "$run" --show-stderr ${ASV_ARGS:-}; then
-            # The release's own result files: another run's file in results/ stays the user's.
-            set +f; mine=(results/*/"$release"-*.json); set -f
-            if [ ${#mine[@]} -gt 0 ] && ! .venv/bin/python -m ptbench.steady "${mine[@]}" && [ $commit = 1 ]; then
-                for file in "${mine[@]}"; do
-                    mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
-                    git checkout --quiet -- "$file" 2>/dev/null || rm "$file"
-                done
-                echo "== $release $run: not committed, kept in .asv/unsteady/; stopping: take the rest on a steady machine"
-                exit 1
-            elif [ $commit = 1 ] && [ ${#mine[@]} -gt 0 ]; then
-                set +f; own=(results/*.json results/*/machine.json "${mine[@]}"); set -f
-                git add -- "${own[@]}"
-                git diff --cached --quiet -- "${own[@]}" \
-                    || git commit --quiet -m "Release history: torch $release, asv run --bench '$run' ($((SECONDS - run_start)) s)" -- "${own[@]}"
+        before=$(fingerprints "$release")
+        # shellcheck disable=SC2086  # ASV_ARGS is a list of arguments
+        if .venv/bin/asv run "$release^!" --bench "${step[2]}" "${step[@]:3}" --show-stderr ${ASV_ARGS:-}; then
+            # The files this run wrote: another run's file of the release (the main job's, another
+            # machine's) stays the user's.
+            mapfile -t written < <(comm -13 <(echo "$before") <(fingerprints "$release") | cut -d' ' -f1)
+            for file in "${written[@]}"; do [[ " ${mine[*]} " == *" $file "* ]] || mine+=("$file"); done
+            if [ "$kind" = untimed ]; then
+                [ $commit = 0 ] || [ ${#written[@]} = 0 ] \
+                    || commit_results "Release history: torch $release, $label ($((SECONDS - run_start)) s)" "${written[@]}"
+            elif [ ${#written[@]} -gt 0 ]; then
+                [ $runs -gt 0 ] || timed_start=$run_start
+                runs=$((runs + 1))
+                one=()  # a benchmark's first round: one process per point
+                [[ " ${step[*]:3} " == *" --append-samples "* ]] || one=(--one-process)
+                if ! .venv/bin/python -m ptbench.steady "${written[@]}" -b "${step[2]}" "${one[@]}" && [ $commit = 1 ]; then
+                    for file in "${mine[@]}"; do
+                        mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
+                        git checkout --quiet -- "$file" 2>/dev/null || rm "$file"
+                    done
+                    echo "== $release, $label: not committed, kept in .asv/unsteady/; stopping: take the rest on a steady machine"
+                    exit 1
+                fi
             fi
         else
-            echo "== $release $run: asv exited $?"
+            echo "== $release, $label: asv exited $?"
             failed=1
+            [ "$kind" = untimed ] || timed_ok=0
         fi
-        echo "== $release $run: $((SECONDS - run_start)) s"
+        echo "== $release, $label: $((SECONDS - run_start)) s"
     done
+    if [ $commit = 1 ] && [ $timed_ok = 1 ] && [ $runs -gt 0 ]; then
+        commit_results "Release history: torch $release, the timed benchmarks' $runs runs ($((SECONDS - timed_start)) s)" \
+            "${mine[@]}"
+    fi
     echo "== $release: $((SECONDS - start)) s"
 done
 exit $failed
