@@ -202,6 +202,15 @@ class Step:
     def args(self):
         return ["--bench", self.bench, *self.options]
 
+    @property
+    def first(self):
+        """A timed run in which its benchmarks take their first round: one process per point."""
+        return self.timed and "--append-samples" not in self.options
+
+    @property
+    def kind(self):
+        return "first" if self.first else "timed" if self.timed else "untimed"
+
 
 def steps(settings, trial=False):
     """The asv runs of a full run, in order; the main job (``ptbench.bench``) and the release
@@ -244,8 +253,8 @@ def main(argv=None):
     parser.add_argument(
         "--runs",
         action="store_true",
-        help="only the asv runs of a full run, in order, one a line: timed or untimed, label, --bench regex, other"
-        " asv arguments, tab-separated",
+        help="only the asv runs of a full run, in order, one a line: untimed, first (a timed run, one process a"
+        " point) or timed, label, --bench regex, other asv arguments, tab-separated",
     )
     args = parser.parse_args(argv)
     try:
@@ -254,7 +263,7 @@ def main(argv=None):
         sys.exit(f"error: {e}")
     if args.runs:
         for step in steps(settings):
-            print("timed" if step.timed else "untimed", step.label, step.bench, *step.options, sep="\t")
+            print(step.kind, step.label, step.bench, *step.options, sep="\t")
         return
     found = list(statuses(settings, (args.torch, args.python), args.bench))
     print(f"# settings: {settings.describe()}; torch {args.torch or 'any'}, python {args.python or 'any'}")

@@ -84,26 +84,33 @@ def main(argv=None):
     say(f"settings: {settings.describe()}")
     run = [*ASV, "--config", config, "run", "--python=same", f"--set-commit-hash={commit}", "--show-stderr"]
     chosen = any(a in ("-b", "--bench") or a.startswith("--bench=") for a in args)
-    steps = [("selection", [])] if chosen else [(step.label, step.args) for step in points.steps(settings, trial)]
+    steps = [points.Step("selection", "")] if chosen else points.steps(settings, trial)
+    conf = load_json(published, js_comments=True)
+    # Other environments' files of the same commit (the release history's) are not this run's.
+    files = Path(published).parent / conf["results_dir"] / machine
     failed, began = False, time.time()
-    for label, selection in steps:
+
+    def saved():
+        return sorted(p for p in files.glob(f"{commit[:8]}-*.json") if p.stat().st_mtime >= began)
+
+    for step in steps:
         start = time.monotonic()
-        code = subprocess.run([*run, *selection, *args], cwd=ROOT).returncode
+        code = subprocess.run([*run, *(step.args if step.bench else []), *args], cwd=ROOT).returncode
         failed |= code != 0
         outcome = "" if code == 0 else f", exit {code}"
-        say(f"{label}: {time.monotonic() - start:.0f} s{outcome}")
+        say(f"{step.label}: {time.monotonic() - start:.0f} s{outcome}")
+        if step.first and not trial and code == 0:
+            # A benchmark's first round says within minutes whether the machine holds still.
+            for path in saved():
+                say(steady.check(path.relative_to(ROOT), pattern=step.bench, one_process=True)[1])
     if trial:
         say("a --quick or --dry-run run: nothing saved, the dashboard is unchanged")
         return 1 if failed else 0
     from .dashboard import publish
 
     publish(published)
-    conf = load_json(published, js_comments=True)
-    # Other environments' files of the same commit (the release history's) are not this run's.
-    files = (Path(published).parent / conf["results_dir"] / machine).glob(f"{commit[:8]}-*.json")
-    saved = sorted(p for p in files if p.stat().st_mtime >= began)
-    say(f"results: {', '.join(str(p.relative_to(ROOT)) for p in saved) or 'none saved'}")
-    for path in saved:
+    say(f"results: {', '.join(str(p.relative_to(ROOT)) for p in saved()) or 'none saved'}")
+    for path in saved():
         say(steady.check(path.relative_to(ROOT))[1])
     html = Path(published).parent / conf["html_dir"]
     preview = f".venv/bin/asv --config {Path(published).name} preview"

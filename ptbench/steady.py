@@ -45,8 +45,10 @@ def spans(data, versions, pattern=None):
     return [max(s) / min(s) for _, _, s in points if s and len(s) >= MIN_SAMPLES and min(s) > 0]
 
 
-def check(path, limit=LIMIT, pattern=None):
-    """(steady, one line) for the result file at ``path``, over the timed points ``pattern`` selects."""
+def check(path, limit=None, pattern=None, one_process=False):
+    """(steady, one line) for the result file at ``path``, over the timed points ``pattern`` selects;
+    ``one_process``: each point holds the samples of one process (a benchmark's first round)."""
+    limit = limit or (ONE_PROCESS_LIMIT if one_process else LIMIT)
     path = Path(path)
     benchmarks = json.loads((path.parent.parent / "benchmarks.json").read_text())
     versions = {name: b["version"] for name, b in benchmarks.items() if isinstance(b, dict)}
@@ -54,7 +56,8 @@ def check(path, limit=LIMIT, pattern=None):
     if not found:
         return True, f"{path}: no timed point of the current benchmark versions with {MIN_SAMPLES} or more samples"
     median = statistics.median(found)
-    line = f"{path}: {len(found)} timed points, their samples span a median {median:.3f}x, slowest over fastest"
+    each = " (one process each)" if one_process else ""
+    line = f"{path}: {len(found)} timed points{each}, their samples span a median {median:.3f}x, slowest over fastest"
     if median <= limit:
         return True, f"{line} (steady: at most {limit:.2f}x)"
     return False, (
@@ -74,8 +77,7 @@ def main(argv=None):
         help=f"each point holds one process's samples, a run's first round (default limit {ONE_PROCESS_LIMIT})",
     )
     args = parser.parse_args(argv)
-    limit = args.limit or (ONE_PROCESS_LIMIT if args.one_process else LIMIT)
-    if limit < 1:
+    if args.limit is not None and args.limit < 1:
         parser.error("--limit must be 1 or more")
     try:
         re.compile(args.bench or "")
@@ -84,7 +86,7 @@ def main(argv=None):
     steady = True
     for path in args.files:
         try:
-            ok, line = check(path, limit, args.bench)
+            ok, line = check(path, args.limit, args.bench, args.one_process)
         except (OSError, ValueError, KeyError) as e:
             parser.exit(2, f"error: {path}: not an asv result file beside a benchmarks.json ({e})\n")
         print(f"== {line}")

@@ -153,3 +153,37 @@ def test_main_job_takes_the_timed_benchmarks_round_by_round(monkeypatch):
         assert appends == [False] + [True] * (len(appends) - 1), name
         assert len(appends) == (discovered[name].get("rounds") or 1), name
     assert len(runs["autograd_functional.Time.time_call"]) == 4 and len(runs["timm_suite.Eager.time_step"]) == 3
+
+
+def test_main_job_judges_the_machine_after_a_first_round(monkeypatch, tmp_path, capsys):
+    """After a run that takes a benchmark's first round, the main job prints whether one process's
+    samples per point say the machine held still (``ptbench.steady``, one-process limit)."""
+    from ptbench import bench
+
+    (tmp_path / "benchmarks.json").write_text(json.dumps({"autograd_functional.Time.time_call": {"version": "5"}}))
+    monkeypatch.setattr(
+        bench, "load_json", lambda *a, **k: {"results_dir": str(tmp_path), "html_dir": str(tmp_path / "html")}
+    )
+    moved = [0.010, 0.011, 0.012]  # a 1.2x span within one process
+    data = {"result_columns": ["result", "params", "version", "samples"]}
+    data["results"] = {"autograd_functional.Time.time_call": [[0.011], [["'resnet18'"]], "5", [moved]]}
+
+    def asv_run(cmd, **kw):
+        if "rounds=1" in cmd:
+            (tmp_path / "any").mkdir(exist_ok=True)
+            commit = next(a for a in cmd if a.startswith("--set-commit-hash=")).split("=")[1]
+            (tmp_path / "any" / f"{commit[:8]}-existing.json").write_text(json.dumps(data))
+        return subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr(bench.subprocess, "run", asv_run)
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    monkeypatch.chdir(tmp_path)  # as tools/bench.sh runs it: from the repository's root
+    monkeypatch.setattr("ptbench.dashboard.publish", lambda config: None)
+    for name in list(os.environ):
+        if name.startswith("PTBENCH_"):
+            monkeypatch.delenv(name)
+    assert bench.main(["--machine", "any"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    first = lines.index(next(line for line in lines if line.startswith("== round 1/")))
+    assert "1 timed points (one process each), their samples span a median 1.200x" in lines[first + 1]
+    assert "above 1.03x" in lines[first + 1]

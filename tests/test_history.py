@@ -205,7 +205,7 @@ def test_history_commits_results_run_by_run(tmp_path):
     bin_dir = tmp_path / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
     # python -m benchmarks.points --runs (and, answering 0, python -m ptbench.steady)
-    steps = ["untimed a ^a[.]", "untimed b ^b[.]", "timed c1 ^c\\b -a rounds=1", "timed c2 ^c\\b --append-samples"]
+    steps = ["untimed a ^a[.]", "untimed b ^b[.]", "first c1 ^c\\b -a rounds=1", "timed c2 ^c\\b --append-samples"]
     lines = "".join("\t".join(step.split()) + "\n" for step in steps)
     (bin_dir / "python").write_text(f"#!/bin/sh\ncat <<'EOF'\n{lines}EOF\n")
     # called as: asv run REL^! --bench RE ...; saves as asv names files, REL-ENV.json

@@ -60,7 +60,7 @@ for release in "$@"; do
                 [ $runs -gt 0 ] || timed_start=$run_start
                 runs=$((runs + 1))
                 one=()  # a benchmark's first round: one process per point
-                [[ " ${step[*]:3} " == *" --append-samples "* ]] || one=(--one-process)
+                [ "$kind" = first ] && one=(--one-process)
                 if ! .venv/bin/python -m ptbench.steady "${written[@]}" -b "${step[2]}" "${one[@]}" && [ $commit = 1 ]; then
                     for file in "${mine[@]}"; do
                         mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
