@@ -11,7 +11,8 @@
    among the arguments replaces the plan by one run (the plugin still applies the settings).
    A run that saves stops first if the asv machine was recorded on other hardware (``host``).
    ``--quick`` and ``--dry-run`` runs take one run per class and are never saved or published.
-   The saved results' samples say whether the machine held still (``steady``).
+   The saved results' samples say whether the machine held still (``steady``): after each run that
+   takes a benchmark's first round, and at the end.
 4. Publishes the dashboard so that it works offline (``ptbench.dashboard``).
 """
 
