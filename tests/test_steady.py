@@ -87,7 +87,7 @@ def git(cwd, *args):
     return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-def history(tmp_path, spreads, stray=None):
+def history(tmp_path, spreads, stray=None, options=()):
     """tools/history.sh --commit 2.11.0 in a copy of the repository whose asv writes the release's
     result file with the next spread of ``spreads`` on each of its runs."""
     repo = tmp_path / "repo"
@@ -114,7 +114,7 @@ def history(tmp_path, spreads, stray=None):
         (repo / "results" / "m" / stray).write_text(json.dumps(result_file(1.9)))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
-        ["bash", "tools/history.sh", "--commit", "2.11.0"], cwd=repo, env=env, capture_output=True, text=True
+        ["bash", "tools/history.sh", "--commit", *options, "2.11.0"], cwd=repo, env=env, capture_output=True, text=True
     )
     return repo, path, proc
 
@@ -154,6 +154,15 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert proc.returncode == 1
     assert "median 1.050x" in proc.stdout and "above 1.03x" in proc.stdout
     assert (repo / "runs").read_text().strip() == str(timing[0] + 1)  # no asv run after it
+
+    # With a second try the timed runs start again (the untimed ones are not repeated) and pass.
+    spreads.insert(timing[0] + 1, 1.02)
+    repo, path, proc = history(tmp_path / "again", spreads, options=("--tries", "2", "--wait", "0"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "try 2 of 2 of the timed runs in 0 s" in proc.stdout
+    assert (repo / "runs").read_text().strip() == str(len(steps) + 1)
+    assert json.loads(path.read_text())["run"] == len(steps)  # the second try's last run, committed
+    assert git(repo, "status", "--porcelain") == ""
 
 
 def test_committed_runs_are_steady():

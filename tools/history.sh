@@ -2,25 +2,41 @@
 # Release history: the default run of both suites for each release given, in asv's virtualenv
 # (asv.conf.json), in the main job's asv runs (`python -m benchmarks.points --runs`): one per
 # untimed class, then one per round of the timed benchmarks; asv saves results as each run ends.
-#   bash tools/history.sh 2.13.0 2.14.1           # releases as asv names them (see `asv run --help`)
-#   bash tools/history.sh --commit 2.13.0 2.14.1  # also commit each release's results as they pass
+#   bash tools/history.sh 2.13.0 2.14.1                     # releases as asv names them (`asv run --help`)
+#   bash tools/history.sh --commit 2.13.0 2.14.1            # also commit each release's results
+#   bash tools/history.sh --commit --tries 6 2.13.0 2.14.1  # wait for a steady machine (below)
 # With --commit a long history lands release by release, so a stopped session loses at most the
 # current one: each untimed class is committed as it passes, the timed rounds together after the
 # last; only the release's results, whatever else is staged. After every timed round the samples say
 # whether the machine held still (ptbench.steady; the first round, one process per point, after
 # about two minutes of timed work). A run whose machine moved is not committed: its result files
-# go to .asv/unsteady/, results/ is put back as the runs before it committed, and the script stops,
-# since the next release would be taken on the same machine. PTBENCH_* settings apply as for any
-# run; extra asv arguments go in ASV_ARGS.
+# go to .asv/unsteady/ and results/ is put back as the runs before it committed it. Then the timed
+# rounds start again after --wait seconds (default 600), up to --tries times in all (default 1),
+# and after the last try the script stops, since the next release would be taken on the same
+# machine. PTBENCH_* settings apply as for any run; extra asv arguments go in ASV_ARGS.
 set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
-commit=0
-[ "${1:-}" = --commit ] && { commit=1; shift; }
-[ $# -ge 1 ] || { echo "usage: bash tools/history.sh [--commit] RELEASE [RELEASE ...]" >&2; exit 2; }
+usage="usage: bash tools/history.sh [--commit] [--tries N] [--wait SECONDS] RELEASE [RELEASE ...]"
+commit=0 tries=1 wait=600
+while [ $# -gt 0 ]; do
+    case $1 in
+        --commit) commit=1 ;;
+        --tries | --wait)
+            [[ ${2:-} =~ ^[0-9]+$ ]] || { echo "error: $1 takes a whole number; $usage" >&2; exit 2; }
+            [ "$1" = --tries ] && tries=$2 || wait=$2
+            shift ;;
+        -*) echo "error: unknown option $1; $usage" >&2; exit 2 ;;
+        *) break ;;
+    esac
+    shift
+done
+[ $# -ge 1 ] && [ "$tries" -ge 1 ] || { echo "$usage" >&2; exit 2; }
 bash tools/setup.sh
 plan=$(.venv/bin/python -m benchmarks.points --runs)  # a bad PTBENCH_* setting stops here
 mapfile -t steps <<< "$plan"
+timed=0  # the index of the first timed run, where a try starts again
+while [[ ${steps[timed]:-} == untimed* ]]; do timed=$((timed + 1)); done
 
 fingerprints() {  # RELEASE: each of the release's result files and its checksum
     local file
@@ -39,12 +55,15 @@ failed=0  # a failed run does not stop the others; the exit status says it faile
 for release in "$@"; do
     start=$SECONDS
     mine=()     # the release's result files its runs wrote
+    try=1
     runs=0      # timed runs that passed
     timed_start=$SECONDS
     timed_ok=1  # every timed run passed: they are committed together
-    for line in "${steps[@]}"; do
-        IFS=$'\t' read -r -a step <<< "$line"
+    i=0
+    while [ $i -lt ${#steps[@]} ]; do
+        IFS=$'\t' read -r -a step <<< "${steps[i]}"
         kind=${step[0]} label=${step[1]}
+        i=$((i + 1))
         run_start=$SECONDS
         before=$(fingerprints "$release")
         # shellcheck disable=SC2086  # ASV_ARGS is a list of arguments
@@ -66,8 +85,14 @@ for release in "$@"; do
                         mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
                         git checkout --quiet -- "$file" 2>/dev/null || rm "$file"
                     done
-                    echo "== $release, $label: not committed, kept in .asv/unsteady/; stopping: take the rest on a steady machine"
-                    exit 1
+                    if [ $try -ge "$tries" ]; then
+                        echo "== $release, $label: not committed, kept in .asv/unsteady/; stopping: take the rest on a steady machine"
+                        exit 1
+                    fi
+                    echo "== $release, $label: not committed, kept in .asv/unsteady/; try $((try + 1)) of $tries of the timed runs in $wait s"
+                    sleep "$wait"
+                    try=$((try + 1)) runs=0 timed_ok=1 i=$timed
+                    continue
                 fi
             fi
         else
