@@ -88,11 +88,11 @@ def main(argv=None):
     steps = [points.Step("selection", "")] if chosen else points.steps(settings, trial)
     conf = load_json(published, js_comments=True)
     # Other environments' files of the same commit (the release history's) are not this run's.
-    files = Path(published).parent / conf["results_dir"] / machine
+    folder = Path(published).parent / conf["results_dir"] / machine
     failed, began = False, time.time()
 
     def saved():
-        return sorted(p for p in files.glob(f"{commit[:8]}-*.json") if p.stat().st_mtime >= began)
+        return sorted(p for p in folder.glob(f"{commit[:8]}-*.json") if p.stat().st_mtime >= began)
 
     for step in steps:
         start = time.monotonic()
@@ -110,8 +110,9 @@ def main(argv=None):
     from .dashboard import publish
 
     publish(published)
-    say(f"results: {', '.join(str(p.relative_to(ROOT)) for p in saved()) or 'none saved'}")
-    for path in saved():
+    files = saved()
+    say(f"results: {', '.join(str(p.relative_to(ROOT)) for p in files) or 'none saved'}")
+    for path in files:
         say(steady.check(path.relative_to(ROOT))[1])
     html = Path(published).parent / conf["html_dir"]
     preview = f".venv/bin/asv --config {Path(published).name} preview"

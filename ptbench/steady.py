@@ -16,8 +16,8 @@ put 2.7.1 at a median 0.935x of 2.4.1 on 14 points where the paired check of the
 (``tools/continuous.sh``, both in turns) measured 0.976-1.059x. The noisy Intel VM's points
 spanned a median 1.48x. A run above 1.10x holds the machine's moves, not the release's.
 
-A span only grows as samples are added, so a run that is unsteady after a round stays unsteady:
-``tools/history.sh`` checks after every timed round. Its first round holds one process per point,
+A point's span only grows as its samples are added, so points that span too much after a round
+keep doing so: ``tools/history.sh`` checks the points of every timed round. Its first round holds one process per point,
 whose samples lie seconds apart (``--one-process``, limit 1.03): in the six runs above, the
 autograd points' first-round samples spanned a median 1.012-1.018x in the committed runs, 1.036x
 (2.11.0) and 1.042x (2.4.1) in the others, so a moving machine is seen after two minutes of timed
