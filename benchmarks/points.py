@@ -197,15 +197,11 @@ class Step:
     bench: str
     options: tuple = ()
     timed: bool = False
+    first: bool = False  # the first round of ``time_`` benchmarks: one process per point
 
     @property
     def args(self):
         return ["--bench", self.bench, *self.options]
-
-    @property
-    def first(self):
-        """A timed run in which its benchmarks take their first round: one process per point."""
-        return self.timed and "--append-samples" not in self.options
 
     @property
     def kind(self):
@@ -239,7 +235,8 @@ def steps(settings, trial=False):
             if group:
                 options = ("-a", "rounds=1", "--append-samples") if adding else ("-a", "rounds=1")
                 label = f"round {total - left + 1}/{total}: {', '.join(group)}"
-                found.append(Step(label, bench_regex(group), options, timed=True))
+                first = not adding and any(name.rsplit(".", 1)[1].startswith("time_") for name in group)
+                found.append(Step(label, bench_regex(group), options, timed=True, first=first))
     return found
 
 
@@ -253,8 +250,8 @@ def main(argv=None):
     parser.add_argument(
         "--runs",
         action="store_true",
-        help="only the asv runs of a full run, in order, one a line: untimed, first (a timed run, one process a"
-        " point) or timed, label, --bench regex, other asv arguments, tab-separated",
+        help="only the asv runs of a full run, in order, one a line: untimed, first (the first round of time_"
+        " benchmarks, one process a point) or timed, label, --bench regex, other asv arguments, tab-separated",
     )
     args = parser.parse_args(argv)
     try:
