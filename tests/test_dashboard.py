@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from asv_results import rows
+from asv_results import committed_copy, rows
 
 from history.configure import variant, write
 from ptbench import dashboard
@@ -64,10 +64,11 @@ def publish(tmp_path, **paths):
 
 @needs_chromium
 def test_dashboard_shows_cpu_and_h100_results(tmp_path):
-    cpu = {(m, c) for m, c, _ in measured(ROOT / "results", TIME, {**RESNET18_VJP, "device": "cpu"})}
-    gpu = {(m, c) for m, c, _ in measured(ROOT / "results", GPU_MEMORY, {**RESNET18_VJP, "device": "cuda"})}
+    results = committed_copy(tmp_path / "results")
+    cpu = {(m, c) for m, c, _ in measured(results, TIME, {**RESNET18_VJP, "device": "cpu"})}
+    gpu = {(m, c) for m, c, _ in measured(results, GPU_MEMORY, {**RESNET18_VJP, "device": "cuda"})}
     assert cpu and ("h100", "2.11.0") in gpu
-    html = publish(tmp_path, html_dir=str(tmp_path / "html"))
+    html = publish(tmp_path, results_dir=str(results), html_dir=str(tmp_path / "html"))
     index = json.loads((html / "index.json").read_text())
     assert {"vm-x86-2cpu-24gb", "h100"} <= set(index["params"]["machine"])
     for benchmark, device, expected, shot in ((TIME, "cpu", cpu, "cpu.png"), (GPU_MEMORY, "cuda", gpu, "gpu.png")):
@@ -88,8 +89,7 @@ def test_dashboard_shows_cpu_and_h100_results(tmp_path):
 def test_results_of_other_settings_keep_every_committed_graph(tmp_path):
     """A result file of another machine and setting (full size on CUDA) joins the committed ones;
     every committed point is still in the published graphs, and so is the new file's."""
-    results = tmp_path / "results"
-    shutil.copytree(ROOT / "results", results)
+    results = committed_copy(tmp_path / "results")
     other = results / "other-machine"
     other.mkdir()
     (other / "machine.json").write_text(json.dumps({"machine": "other-machine", "version": 1}))
