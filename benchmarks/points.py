@@ -131,10 +131,15 @@ SUITES = {
 BENCHMARKS = {f"{key}.{method}": key for key, suite in SUITES.items() for method in suite.methods}
 
 
+def times(benchmark):
+    """Whether ``benchmark`` is a ``time_`` benchmark, the kind asv samples in rounds."""
+    return benchmark.rsplit(".", 1)[-1].startswith("time_")
+
+
 def rounds(benchmark):
     """Processes per point of ``benchmark`` (asv runs a ``time_`` benchmark in its class's ``rounds``,
     every other kind once)."""
-    return SUITES[BENCHMARKS[benchmark]].rounds if benchmark.rsplit(".", 1)[1].startswith("time_") else 1
+    return SUITES[BENCHMARKS[benchmark]].rounds if times(benchmark) else 1
 
 
 def reason(suite, point, settings, torch_version=None, python_version=None):
@@ -201,7 +206,7 @@ class Step:
 
     @property
     def args(self):
-        return ["--bench", self.bench, *self.options]
+        return [*(("--bench", self.bench) if self.bench else ()), *self.options]
 
     @property
     def kind(self):
@@ -235,7 +240,7 @@ def steps(settings, trial=False):
             if group:
                 options = ("-a", "rounds=1", "--append-samples") if adding else ("-a", "rounds=1")
                 label = f"round {total - left + 1}/{total}: {', '.join(group)}"
-                first = not adding and any(name.rsplit(".", 1)[1].startswith("time_") for name in group)
+                first = not adding and any(map(times, group))
                 found.append(Step(label, bench_regex(group), options, timed=True, first=first))
     return found
 

@@ -85,7 +85,7 @@ def main(argv=None):
     say(f"settings: {settings.describe()}")
     run = [*ASV, "--config", config, "run", "--python=same", f"--set-commit-hash={commit}", "--show-stderr"]
     chosen = any(a in ("-b", "--bench") or a.startswith("--bench=") for a in args)
-    steps = [points.Step("selection", "")] if chosen else points.steps(settings, trial)
+    steps = [points.Step("selection", bench="")] if chosen else points.steps(settings, trial)
     conf = load_json(published, js_comments=True)
     # Other environments' files of the same commit (the release history's) are not this run's.
     folder = Path(published).parent / conf["results_dir"] / machine
@@ -96,7 +96,7 @@ def main(argv=None):
 
     for step in steps:
         start = time.monotonic()
-        code = subprocess.run([*run, *(step.args if step.bench else []), *args], cwd=ROOT).returncode
+        code = subprocess.run([*run, *step.args, *args], cwd=ROOT).returncode
         failed |= code != 0
         outcome = "" if code == 0 else f", exit {code}"
         say(f"{step.label}: {time.monotonic() - start:.0f} s{outcome}")

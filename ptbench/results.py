@@ -5,12 +5,14 @@ import itertools
 import math
 import re
 
+from benchmarks import points
+
 STATS = ("ci_99_a", "ci_99_b", "q_25", "q_75", "number", "repeat")
 
 
 def timed(name, pattern=None):
     """Whether benchmark ``name`` is a ``time_`` benchmark that ``pattern`` (if any) selects."""
-    return name.split(".")[-1].startswith("time_") and (not pattern or re.search(pattern, name) is not None)
+    return points.times(name) and (not pattern or re.search(pattern, name) is not None)
 
 
 def timed_points(data, pattern=None, versions=None):

@@ -17,11 +17,11 @@ put 2.7.1 at a median 0.935x of 2.4.1 on 14 points where the paired check of the
 spanned a median 1.48x. A run above 1.10x holds the machine's moves, not the release's.
 
 A point's span only grows as its samples are added, so points that span too much after a round
-keep doing so: ``tools/history.sh`` checks the points of every timed round. Its first round holds one process per point,
-whose samples lie seconds apart (``--one-process``, limit 1.03): in the six runs above, the
-autograd points' first-round samples spanned a median 1.012-1.018x in the committed runs, 1.036x
-(2.11.0) and 1.042x (2.4.1) in the others, so a moving machine is seen after two minutes of timed
-work rather than at the end of fifty.
+keep doing so: ``tools/history.sh`` checks the points of every timed round. A benchmark's first
+round holds one process per point, whose samples lie seconds apart (``--one-process``, limit
+1.03): in the six runs above, the autograd points' first-round samples spanned a median
+1.012-1.018x in the committed runs, 1.036x (2.11.0) and 1.042x (2.4.1) in the others, so a moving
+machine is seen after two minutes of timed work rather than at the end of fifty.
 """
 
 import argparse
