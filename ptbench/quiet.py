@@ -10,9 +10,14 @@ tenant on its sibling thread, the host's clock), which no process setting remove
 run on that machine moves by as much. On a 2-core Intel Xeon VM whose interleaved A/A flagged 22
 of 206 points at 1.10 (README, "Pull requests and noise"), this loop's 10-second medians spread
 1.11-1.53x while a transformer call beside it spread 1.08-1.55x.
+
+The last line gives the core's steal time over the run: the time the hypervisor kept the core from
+this VM. Near zero while the windows still differ means the core was not taken away but ran slower
+(README, "Pull requests and noise"), so timing CPU time instead of wall time would not help either.
 """
 
 import argparse
+import os
 import statistics
 import time
 
@@ -55,6 +60,27 @@ def verdict(ratios):
     )
 
 
+def steal(core, stat="/proc/stat"):
+    """Seconds since boot the hypervisor kept ``core`` from this VM (Linux's steal time), or None
+    where the kernel does not count it."""
+    try:
+        with open(stat) as lines:
+            for line in lines:
+                fields = line.split()
+                if fields[0] == f"cpu{core}" and len(fields) > 8:
+                    return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        pass
+    return None
+
+
+def stolen(before, after, seconds):
+    """One line: how much of the run the hypervisor took from the core."""
+    if before is None or after is None:
+        return "== steal time: this kernel does not count it"
+    return f"== steal time: {after - before:.2f} s of the {seconds:.0f} s (the hypervisor kept the core from this VM)"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to measure (default 60)")
@@ -63,9 +89,13 @@ def main(argv=None):
     if args.seconds <= 0 or not 0 < args.window <= args.seconds:
         parser.error("--seconds must be positive and --window between 0 and --seconds")
     pin_to_one_core()
+    core = max(os.sched_getaffinity(0))
+    before = steal(core)
     ratios = windows(measure(args.seconds), args.window)
+    after = steal(core)
     print(" ".join(f"{r:.2f}" for r in ratios), "(per window: median loop / fastest loop)")
     print(verdict(ratios))
+    print(stolen(before, after, args.seconds))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """ptbench.quiet: the machine's speed per window, from a fixed loop."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,9 +24,28 @@ def test_runs_and_reports():
         [sys.executable, "-m", "ptbench.quiet", "--seconds", "0.4", "--window", "0.2"],
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    ratios, line = out.splitlines()
+    ratios, line, steal = out.splitlines()
     assert all(float(r) >= 1.0 for r in ratios.split("(")[0].split())
     assert line.startswith("== this core's speed moved by ")
+    assert steal.startswith("== steal time: ")
+
+
+def test_steal_is_the_cores_eighth_counter(tmp_path):
+    stat = tmp_path / "stat"
+    stat.write_text(
+        "cpu  1606699 67 344608 2083260 10692 0 2236 25047 0 0\n"
+        "cpu0 310828 40 108886 1585216 3759 0 330 18577 0 0\n"
+        "cpu1 1295871 26 235722 498043 6933 0 1906 6469 0 0\n"
+        "intr 1 2 3\n"
+    )
+    ticks = os.sysconf("SC_CLK_TCK")
+    assert quiet.steal(1, stat) == pytest.approx(6469 / ticks)
+    assert quiet.steal(0, stat) == pytest.approx(18577 / ticks)
+    assert quiet.steal(2, stat) is None and quiet.steal(0, tmp_path / "absent") is None
+    assert quiet.stolen(64.0, 64.5, 60) == (
+        "== steal time: 0.50 s of the 60 s (the hypervisor kept the core from this VM)"
+    )
+    assert "does not count it" in quiet.stolen(None, None, 60)
 
 
 def test_bad_window_is_refused():
