@@ -156,14 +156,24 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert "median 1.050x" in proc.stdout and "above 1.03x" in proc.stdout
     assert (repo / "runs").read_text().strip() == str(timing[0] + 1)  # no asv run after it
 
-    # With a second try the timed runs start again (the untimed ones are not repeated) and pass.
+    # With a second try the round is taken again (nothing before it is repeated) and passes.
     spreads.insert(timing[0] + 1, 1.02)
     repo, path, proc = history(tmp_path / "again", spreads, options=("--tries", "2", "--wait", "0"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "try 2 of 2 of the timed runs in 0 s" in proc.stdout
+    assert "try 2 of 2: this round again in 0 s" in proc.stdout
     assert (repo / "runs").read_text().strip() == str(len(steps) + 1)
     assert json.loads(path.read_text())["run"] == len(steps)  # the second try's last run, committed
     assert git(repo, "status", "--porcelain") == ""
+
+    # A later round unsteady twice: only that round is taken again, and a third try passes.
+    spreads = [1.02] * len(steps)
+    spreads[timing[2] : timing[2]] = [1.4, 1.4]
+    repo, path, proc = history(tmp_path / "later", spreads, options=("--tries", "3", "--wait", "0"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("this round again in 0 s") == 2
+    assert (repo / "runs").read_text().strip() == str(len(steps) + 2)
+    rounds = sum(kind != "untimed" for kind, _, _ in steps)
+    assert f"the timed benchmarks' {rounds} runs" in git(repo, "log", "-1", "--format=%s")
 
 
 def test_committed_runs_are_steady():

@@ -9,11 +9,13 @@
 # current one: each untimed class is committed as it passes, the timed rounds together after the
 # last; only the release's results, whatever else is staged. After every timed round the samples say
 # whether the machine held still (ptbench.steady; the first round, one process per point, after
-# about two minutes of timed work). A run whose machine moved is not committed: its result files
-# go to .asv/unsteady/ and results/ is put back as the runs before it committed it. Then the timed
-# rounds start again after --wait seconds (default 600), up to --tries times in all (default 1),
-# and after the last try the script stops, since the next release would be taken on the same
-# machine. PTBENCH_* settings apply as for any run; extra asv arguments go in ASV_ARGS.
+# about two minutes of timed work). A round whose machine moved is set aside: its result files go
+# to .asv/unsteady/ and are put back as they were before it. That round is taken again after
+# --wait seconds (default 600), the rounds before it kept, since the check judges them all together
+# again; up to --tries rounds in all are taken again or failed (default 1). After the last try
+# results/ is put back as the untimed runs committed it and the script stops, since the next
+# release would be taken on the same machine. PTBENCH_* settings apply as for any run; extra asv
+# arguments go in ASV_ARGS.
 set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
@@ -35,8 +37,7 @@ done
 bash tools/setup.sh
 plan=$(.venv/bin/python -m benchmarks.points --runs)  # a bad PTBENCH_* setting stops here
 mapfile -t steps <<< "$plan"
-timed=0  # the index of the first timed run, where a try starts again
-while [[ ${steps[timed]:-} == untimed* ]]; do timed=$((timed + 1)); done
+before_round=.asv/history-round  # the release's result files as they were before the current round
 
 fingerprints() {  # RELEASE: each of the release's result files and its checksum
     local file
@@ -66,6 +67,12 @@ for release in "$@"; do
         i=$((i + 1))
         run_start=$SECONDS
         before=$(fingerprints "$release")
+        if [ "$kind" != untimed ]; then
+            rm -rf "$before_round"
+            for file in results/*/"$release"-*.json; do
+                mkdir -p "$before_round/$(dirname "$file")" && cp "$file" "$before_round/$file"
+            done
+        fi
         # shellcheck disable=SC2086  # ASV_ARGS is a list of arguments
         if .venv/bin/asv run "$release^!" --bench "${step[2]}" "${step[@]:3}" --show-stderr ${ASV_ARGS:-}; then
             # The files this run wrote: another run's file of the release (the main job's, another
@@ -77,23 +84,24 @@ for release in "$@"; do
                     || commit_results "Release history: torch $release, $label ($((SECONDS - run_start)) s)" "${written[@]}"
             elif [ ${#written[@]} -gt 0 ]; then
                 [ $runs -gt 0 ] || timed_start=$run_start
-                runs=$((runs + 1))
                 one=()  # a benchmark's first round: one process per point
                 [ "$kind" = first ] && one=(--one-process)
                 if ! .venv/bin/python -m ptbench.steady "${written[@]}" -b "${step[2]}" "${one[@]}" && [ $commit = 1 ]; then
-                    for file in "${mine[@]}"; do
+                    for file in "${written[@]}"; do
                         mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
-                        git checkout --quiet -- "$file" 2>/dev/null || rm "$file"
+                        if [ -e "$before_round/$file" ]; then cp "$before_round/$file" "$file"; else rm "$file"; fi
                     done
                     if [ $try -ge "$tries" ]; then
+                        for file in "${mine[@]}"; do git checkout --quiet -- "$file" 2>/dev/null || rm -f "$file"; done
                         echo "== $release, $label: not committed, kept in .asv/unsteady/; stopping: take the rest on a steady machine"
                         exit 1
                     fi
-                    echo "== $release, $label: not committed, kept in .asv/unsteady/; try $((try + 1)) of $tries of the timed runs in $wait s"
+                    echo "== $release, $label: not committed, kept in .asv/unsteady/; try $((try + 1)) of $tries: this round again in $wait s"
                     sleep "$wait"
-                    try=$((try + 1)) runs=0 timed_ok=1 i=$timed
+                    try=$((try + 1)) i=$((i - 1))
                     continue
                 fi
+                runs=$((runs + 1))
             fi
         else
             echo "== $release, $label: asv exited $?"
