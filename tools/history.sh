@@ -12,9 +12,9 @@
 # about two minutes of timed work). A round whose machine moved is set aside: its result files go
 # to .asv/unsteady/ and are put back as they were before it. That round is taken again after
 # --wait seconds (default 600), the rounds before it kept, since the check judges them all together
-# again; up to --tries rounds in all are taken again or failed (default 1). After the last try
-# results/ is put back as the untimed runs committed it and the script stops, since the next
-# release would be taken on the same machine. PTBENCH_* settings apply as for any run; extra asv
+# again. A release may have --tries moved rounds in all (default 1): at the last, results/ is put
+# back as the untimed runs committed it and the script stops, since the next release would be
+# taken on the same machine. PTBENCH_* settings apply as for any run; extra asv
 # arguments go in ASV_ARGS.
 set -euo pipefail
 shopt -s nullglob
