@@ -145,10 +145,11 @@ def single_thread():
 
 
 def pin_to_one_core():
-    """Run on the last core this process may use, leaving the others to asv and the system."""
+    """Run on the last core this process may use, leaving the others to asv and the system; that core."""
     cores = sorted(os.sched_getaffinity(0))
     if len(cores) > 1:
         os.sched_setaffinity(0, {cores[-1]})
+    return cores[-1]
 
 
 def fixed_allocator():

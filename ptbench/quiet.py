@@ -67,7 +67,7 @@ def steal(core, stat="/proc/stat"):
         with open(stat) as lines:
             for line in lines:
                 fields = line.split()
-                if fields[0] == f"cpu{core}" and len(fields) > 8:
+                if fields[:1] == [f"cpu{core}"] and len(fields) > 8:
                     return int(fields[8]) / os.sysconf("SC_CLK_TCK")
     except OSError:
         pass
@@ -88,8 +88,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.seconds <= 0 or not 0 < args.window <= args.seconds:
         parser.error("--seconds must be positive and --window between 0 and --seconds")
-    pin_to_one_core()
-    core = max(os.sched_getaffinity(0))
+    core = pin_to_one_core()
     before = steal(core)
     ratios = windows(measure(args.seconds), args.window)
     after = steal(core)

@@ -36,7 +36,7 @@ def test_steal_is_the_cores_eighth_counter(tmp_path):
         "cpu  1606699 67 344608 2083260 10692 0 2236 25047 0 0\n"
         "cpu0 310828 40 108886 1585216 3759 0 330 18577 0 0\n"
         "cpu1 1295871 26 235722 498043 6933 0 1906 6469 0 0\n"
-        "intr 1 2 3\n"
+        "\nintr 1 2 3\n"
     )
     ticks = os.sysconf("SC_CLK_TCK")
     assert quiet.steal(1, stat) == pytest.approx(6469 / ticks)
