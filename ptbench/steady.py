@@ -20,8 +20,9 @@ A point's span only grows as its samples are added, so points that span too much
 keep doing so: ``tools/history.sh`` checks the points of every timed round. A benchmark's first
 round holds one process per point, whose samples lie seconds apart (``--one-process``, limit
 1.03): in the six runs above, the autograd points' first-round samples spanned a median
-1.012-1.018x in the committed runs, 1.036x (2.11.0) and 1.042x (2.4.1) in the others, so a moving
-machine is seen after two minutes of timed work rather than at the end of fifty.
+1.012-1.018x in the committed runs, 1.036x (2.11.0) and 1.042x (2.4.1) in the others, and the timm
+points' (their first four samples) 1.018-1.022x in the committed runs of 2.0.1, 2.7.1 and 2.14.1, so
+a moving machine is seen after two minutes of timed work rather than at the end of fifty.
 """
 
 import argparse
