@@ -89,10 +89,13 @@ def main(argv=None):
     conf = load_json(published, js_comments=True)
     # Other environments' files of the same commit (the release history's) are not this run's.
     folder = Path(published).parent / conf["results_dir"] / machine
-    failed, began = False, time.time()
+    failed = False
+    # A snapshot, not the clock: file times come from a coarser clock than time.time(), so a file
+    # written within a tick of the start can look older than the start.
+    before = {p: p.stat().st_mtime_ns for p in folder.glob(f"{commit[:8]}-*.json")}
 
     def saved():
-        return sorted(p for p in folder.glob(f"{commit[:8]}-*.json") if p.stat().st_mtime >= began)
+        return sorted(p for p in folder.glob(f"{commit[:8]}-*.json") if before.get(p) != p.stat().st_mtime_ns)
 
     for step in steps:
         start = time.monotonic()

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -168,22 +169,31 @@ def test_main_job_judges_the_machine_after_a_first_round(monkeypatch, tmp_path, 
     data = {"result_columns": ["result", "params", "version", "samples"]}
     data["results"] = {"autograd_functional.Time.time_call": [[0.011], [["'resnet18'"]], "5", [moved]]}
 
+    for name in list(os.environ):
+        if name.startswith("PTBENCH_"):
+            monkeypatch.delenv(name)
+    commit = bench.installed_torch(Settings.from_env())[2]
+    (tmp_path / "any").mkdir()
+    # The release history's file of the same commit, untouched by this run: not one of its results.
+    (tmp_path / "any" / f"{commit[:8]}-history.json").write_text(json.dumps(data))
+
     def asv_run(cmd, **kw):
         if "rounds=1" in cmd:
-            (tmp_path / "any").mkdir(exist_ok=True)
-            commit = next(a for a in cmd if a.startswith("--set-commit-hash=")).split("=")[1]
-            (tmp_path / "any" / f"{commit[:8]}-existing.json").write_text(json.dumps(data))
+            assert f"--set-commit-hash={commit}" in cmd
+            written = tmp_path / "any" / f"{commit[:8]}-existing.json"
+            written.write_text(json.dumps(data))
+            # File times come from a coarse clock: one written just after the start can read as older.
+            os.utime(written, (time.time() - 1, time.time() - 1))
         return subprocess.CompletedProcess(cmd, 0)
 
     monkeypatch.setattr(bench.subprocess, "run", asv_run)
     monkeypatch.setattr(bench, "ROOT", tmp_path)
     monkeypatch.chdir(tmp_path)  # as tools/bench.sh runs it: from the repository's root
     monkeypatch.setattr("ptbench.dashboard.publish", lambda config: None)
-    for name in list(os.environ):
-        if name.startswith("PTBENCH_"):
-            monkeypatch.delenv(name)
     assert bench.main(["--machine", "any"]) == 0
     lines = capsys.readouterr().out.splitlines()
     first = lines.index(next(line for line in lines if line.startswith("== round 1/")))
     assert "1 timed points (one process each), their samples span a median 1.200x" in lines[first + 1]
     assert "above 1.03x" in lines[first + 1]
+    results = next(line for line in lines if line.startswith("== results:"))
+    assert "existing.json" in results and "history.json" not in results
