@@ -11,8 +11,9 @@
    among the arguments replaces the plan by one run (the plugin still applies the settings).
    A run that saves stops first if the asv machine was recorded on other hardware (``host``).
    ``--quick`` and ``--dry-run`` runs take one run per class and are never saved or published.
-   The saved results' samples say whether the machine held still (``steady``): after each run that
-   takes a benchmark's first round, and at the end.
+   The saved results' samples say whether the machine held still (``steady``), and their times
+   whether this host runs at the pace of the machine's committed runs (``pace``): after each run
+   that takes a benchmark's first round, and at the end.
 4. Publishes the dashboard so that it works offline (``ptbench.dashboard``).
 """
 
@@ -27,7 +28,7 @@ from asv.util import load_json
 from benchmarks import points
 from benchmarks._config import ConfigError, Settings
 
-from . import host, steady
+from . import host, pace, steady
 
 ROOT = Path(__file__).resolve().parents[1]
 ASV = [sys.executable, "-m", "asv"]
@@ -104,9 +105,11 @@ def main(argv=None):
         outcome = "" if code == 0 else f", exit {code}"
         say(f"{step.label}: {time.monotonic() - start:.0f} s{outcome}")
         if step.first and not trial and code == 0:
-            # A benchmark's first round says within minutes whether the machine holds still.
+            # A benchmark's first round says within minutes whether the machine holds still, and
+            # whether it runs at the pace its machine's committed runs were taken at.
             for path in saved():
                 say(steady.check(path.relative_to(ROOT), pattern=step.bench, one_process=True)[1])
+                say(pace.check(path.relative_to(ROOT), pattern=step.bench)[1])
     if trial:
         say("a --quick or --dry-run run: nothing saved, the dashboard is unchanged")
         return 1 if failed else 0
@@ -117,6 +120,7 @@ def main(argv=None):
     say(f"results: {', '.join(str(p.relative_to(ROOT)) for p in files) or 'none saved'}")
     for path in files:
         say(steady.check(path.relative_to(ROOT))[1])
+        say(pace.check(path.relative_to(ROOT))[1])
     html = Path(published).parent / conf["html_dir"]
     preview = f".venv/bin/asv --config {Path(published).name} preview"
     say(f"dashboard: {html.relative_to(ROOT)}/index.html, works offline; serve it with: {preview}")

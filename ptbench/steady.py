@@ -25,14 +25,12 @@ points' (their first four samples) 1.018-1.022x in the committed runs of 2.0.1, 
 a moving machine is seen after two minutes of timed work rather than at the end of fifty.
 """
 
-import argparse
 import json
-import re
 import statistics
 import sys
 from pathlib import Path
 
-from .results import timed_points
+from .results import current_versions, judge_files, timed_points
 
 LIMIT = 1.10
 ONE_PROCESS_LIMIT = 1.03
@@ -51,9 +49,7 @@ def check(path, limit=None, pattern=None, one_process=False):
     ``one_process``: each point holds the samples of one process (a benchmark's first round)."""
     limit = limit or (ONE_PROCESS_LIMIT if one_process else LIMIT)
     path = Path(path)
-    benchmarks = json.loads((path.parent.parent / "benchmarks.json").read_text())
-    versions = {name: b["version"] for name, b in benchmarks.items() if isinstance(b, dict)}
-    found = spans(json.loads(path.read_text()), versions, pattern)
+    found = spans(json.loads(path.read_text()), current_versions(path), pattern)
     if not found:
         return True, f"{path}: no timed point of the current benchmark versions with {MIN_SAMPLES} or more samples"
     median = statistics.median(found)
@@ -68,31 +64,20 @@ def check(path, limit=None, pattern=None, one_process=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("files", nargs="+", help="asv result files")
-    parser.add_argument("--limit", type=float, help=f"largest steady median span (default {LIMIT})")
-    parser.add_argument("-b", "--bench", help="only the benchmarks this regex finds (asv run's -b)")
-    parser.add_argument(
-        "--one-process",
-        action="store_true",
-        help=f"each point holds one process's samples, a run's first round (default limit {ONE_PROCESS_LIMIT})",
+    def options(parser):
+        parser.add_argument(
+            "--one-process",
+            action="store_true",
+            help=f"each point holds one process's samples, a run's first round (default limit {ONE_PROCESS_LIMIT})",
+        )
+
+    return judge_files(
+        argv,
+        __doc__,
+        f"largest steady median span (default {LIMIT})",
+        lambda path, args: check(path, args.limit, args.bench, args.one_process),
+        options,
     )
-    args = parser.parse_args(argv)
-    if args.limit is not None and args.limit < 1:
-        parser.error("--limit must be 1 or more")
-    try:
-        re.compile(args.bench or "")
-    except re.error as e:
-        parser.error(f"-b {args.bench!r} is not a regex: {e}")
-    steady = True
-    for path in args.files:
-        try:
-            ok, line = check(path, args.limit, args.bench, args.one_process)
-        except (OSError, ValueError, KeyError) as e:
-            parser.exit(2, f"error: {path}: not an asv result file beside a benchmarks.json ({e})\n")
-        print(f"== {line}")
-        steady &= ok
-    return 0 if steady else 1
 
 
 if __name__ == "__main__":

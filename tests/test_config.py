@@ -14,6 +14,7 @@ import pytest
 from benchmarks._config import ConfigError, Settings, has_nvidia_gpu
 
 ROOT = Path(__file__).resolve().parents[1]
+TIMED = "autograd_functional.Time.time_call"
 BAD = {
     "PTBENCH_SIZE": ("huge", "PTBENCH_SIZE='huge' is not valid; allowed values: small, full"),
     "PTBENCH_DEVICE": ("tpu", "PTBENCH_DEVICE='tpu' is not valid; allowed values: cpu, cuda"),
@@ -161,27 +162,31 @@ def test_main_job_judges_the_machine_after_a_first_round(monkeypatch, tmp_path, 
     samples per point say the machine held still (``ptbench.steady``, one-process limit)."""
     from ptbench import bench
 
-    (tmp_path / "benchmarks.json").write_text(json.dumps({"autograd_functional.Time.time_call": {"version": "5"}}))
+    (tmp_path / "benchmarks.json").write_text(json.dumps({TIMED: {"version": "5"}}))
     monkeypatch.setattr(
         bench, "load_json", lambda *a, **k: {"results_dir": str(tmp_path), "html_dir": str(tmp_path / "html")}
     )
     moved = [0.010, 0.011, 0.012]  # a 1.2x span within one process
-    data = {"result_columns": ["result", "params", "version", "samples"]}
-    data["results"] = {"autograd_functional.Time.time_call": [[0.011], [["'resnet18'"]], "5", [moved]]}
+    models = [["'resnet18'", "'detr'", "'transformer'", "'wav2letter'", "'deepspeech'"]]
+
+    def result(time):
+        row = [[time] * 5, models, "5", [[t * time / 0.011 for t in moved]] * 5]
+        return json.dumps({"result_columns": ["result", "params", "version", "samples"], "results": {TIMED: row}})
 
     for name in list(os.environ):
         if name.startswith("PTBENCH_"):
             monkeypatch.delenv(name)
     commit = bench.installed_torch(Settings.from_env())[2]
     (tmp_path / "any").mkdir()
-    # The release history's file of the same commit, untouched by this run: not one of its results.
-    (tmp_path / "any" / f"{commit[:8]}-history.json").write_text(json.dumps(data))
+    # The release history's file of the same commit, untouched by this run: not one of its results,
+    # but the times it is set against (ptbench.pace): this host runs at twice the machine's.
+    (tmp_path / "any" / f"{commit[:8]}-history.json").write_text(result(0.0055))
 
     def asv_run(cmd, **kw):
         if "rounds=1" in cmd:
             assert f"--set-commit-hash={commit}" in cmd
             written = tmp_path / "any" / f"{commit[:8]}-existing.json"
-            written.write_text(json.dumps(data))
+            written.write_text(result(0.011))
             # File times come from a coarse clock: one written just after the start can read as older.
             os.utime(written, (time.time() - 1, time.time() - 1))
         return subprocess.CompletedProcess(cmd, 0)
@@ -193,7 +198,8 @@ def test_main_job_judges_the_machine_after_a_first_round(monkeypatch, tmp_path, 
     assert bench.main(["--machine", "any"]) == 0
     lines = capsys.readouterr().out.splitlines()
     first = lines.index(next(line for line in lines if line.startswith("== round 1/")))
-    assert "1 timed points (one process each), their samples span a median 1.200x" in lines[first + 1]
+    assert "5 timed points (one process each), their samples span a median 1.200x" in lines[first + 1]
     assert "above 1.03x" in lines[first + 1]
+    assert f"over {commit[:8]}-history.json's: {TIMED} 2.000x (5 points), beyond 1.25x" in lines[first + 2]
     results = next(line for line in lines if line.startswith("== results:"))
     assert "existing.json" in results and "history.json" not in results

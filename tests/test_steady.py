@@ -20,13 +20,13 @@ UNTIMED = "autograd_functional.PeakMemory.peakmem_call"
 COLUMNS = ["result", "params", "version", "samples"]
 
 
-def result_file(spread, version="5", points=5):
-    """Timed points whose 12 samples run from 10 ms to 10 ms * ``spread``, and one untimed point
-    whose wide samples must not count."""
-    samples = [0.010 * (1 + (spread - 1) * i / 11) for i in range(12)]
+def result_file(spread, version="5", points=5, time=0.010):
+    """Timed points whose 12 samples run from ``time`` (10 ms) to ``time * spread``, and one untimed
+    point whose wide samples must not count."""
+    samples = [time * (1 + (spread - 1) * i / 11) for i in range(12)]
     # Besides them, a point that failed (no value) and one with a single sample (a --quick run's).
     params = [[f"'p{i}'" for i in range(points + 2)]]
-    values = [0.01] * points + [float("nan"), 0.01]
+    values = [time] * points + [float("nan"), time]
     return {
         "result_columns": COLUMNS,
         "results": {
@@ -88,9 +88,10 @@ def git(cwd, *args):
     return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-def history(tmp_path, spreads, stray=None, options=()):
+def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010):
     """tools/history.sh --commit 2.11.0 in a copy of the repository whose asv writes the release's
-    result file with the next spread of ``spreads`` on each of its runs."""
+    result file with the next spread of ``spreads`` on each of its runs (10 ms a point), beside
+    2.10.0's committed run at ``neighbor`` seconds a point."""
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "tools", repo / "tools")
     (repo / "tools" / "setup.sh").write_text("")
@@ -104,6 +105,7 @@ def history(tmp_path, spreads, stray=None, options=()):
     )
     stand_in.chmod(0o755)
     path = tree(repo, result_file(1.0))
+    (repo / "results" / "m" / "2.10.0-env.json").write_text(json.dumps(result_file(1.02, time=neighbor)))
     (repo / "spreads").mkdir()
     for i, spread in enumerate(spreads):
         (repo / "spreads" / f"{i}.json").write_text(json.dumps({**result_file(spread), "run": i}))
@@ -155,6 +157,14 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert proc.returncode == 1
     assert "median 1.050x" in proc.stdout and "above 1.03x" in proc.stdout
     assert (repo / "runs").read_text().strip() == str(timing[0] + 1)  # no asv run after it
+
+    # Steady, at half the speed of the committed 2.10.0: stopped at the first round, no second try.
+    repo, path, proc = history(tmp_path / "pace", [1.02] * len(steps), options=("--tries", "3"), neighbor=0.005)
+    assert proc.returncode == 1
+    assert "2.000x (6 points), beyond 1.25x" in proc.stdout and "not at the machine's pace" in proc.stdout
+    assert (repo / "runs").read_text().strip() == str(timing[0] + 1)
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert json.loads(path.read_text())["run"] == timing[0] - 1  # the last untimed run's, committed
 
     # With a second try the round is taken again (nothing before it is repeated) and passes.
     spreads.insert(timing[0] + 1, 1.02)

@@ -9,7 +9,9 @@
 # current one: each untimed class is committed as it passes, the timed rounds together after the
 # last; only the release's results, whatever else is staged. After every timed round the samples say
 # whether the machine held still (ptbench.steady; the first round, one process per point, after
-# about two minutes of timed work). A round whose machine moved is set aside: its result files go
+# about two minutes of timed work), and the first round's times whether this host runs at the pace
+# of the machine's committed releases (ptbench.pace; if not, the script stops at once). A round
+# whose machine moved is set aside: its result files go
 # to .asv/unsteady/ and are put back as they were before it. That round is taken again after
 # --wait seconds (default 600), the rounds before it kept, since the check judges them all together
 # again. A release may have --tries moved rounds in all (default 1): at the last, results/ is put
@@ -84,16 +86,21 @@ for release in "$@"; do
                     || commit_results "Release history: torch $release, $label ($((SECONDS - run_start)) s)" "${written[@]}"
             elif [ ${#written[@]} -gt 0 ]; then
                 [ $runs -gt 0 ] || timed_start=$run_start
-                one=()  # a benchmark's first round: one process per point
+                one=() moved=0 paced=1  # a benchmark's first round: one process per point
                 [ "$kind" = first ] && one=(--one-process)
-                if ! .venv/bin/python -m ptbench.steady "${written[@]}" -b "${step[2]}" "${one[@]}" && [ $commit = 1 ]; then
+                .venv/bin/python -m ptbench.steady "${written[@]}" -b "${step[2]}" "${one[@]}" || moved=1
+                # A first round's times also say whether this host runs at the machine's pace.
+                [ "$kind" != first ] || .venv/bin/python -m ptbench.pace "${written[@]}" -b "${step[2]}" || paced=0
+                if { [ $moved = 1 ] || [ $paced = 0 ]; } && [ $commit = 1 ]; then
                     for file in "${written[@]}"; do
                         mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
                         if [ -e "$before_round/$file" ]; then cp "$before_round/$file" "$file"; else rm "$file"; fi
                     done
-                    if [ $try -ge "$tries" ]; then
+                    if [ $try -ge "$tries" ] || [ $paced = 0 ]; then
                         for file in "${mine[@]}"; do git checkout --quiet -- "$file" 2>/dev/null || rm -f "$file"; done
-                        echo "== $release, $label: not committed, kept in .asv/unsteady/; stopping: take the rest on a steady machine"
+                        why="take the rest on a steady machine"
+                        [ $paced = 1 ] || why="this host is not at the machine's pace (above), which another try does not change"
+                        echo "== $release, $label: not committed, kept in .asv/unsteady/; stopping: $why"
                         exit 1
                     fi
                     echo "== $release, $label: not committed, kept in .asv/unsteady/; try $((try + 1)) of $tries: this round again in $wait s"
