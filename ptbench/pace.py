@@ -5,11 +5,11 @@
 ``ptbench.host`` checks the processor's name, core count and architecture, but a VM of one kind
 can come up with the same names and a different speed: on 2026-12-03 a 2-core "AMD EPYC" VM
 (family 25, model 1), steady (``ptbench.quiet``: 1.03x between windows), ran the main job's
-autograd points at a median 2.03x (10th-90th percentile 1.34-2.77x) of the same torch 2.14.1 in
-``vm-x86-2cpu-24gb``'s committed release run. Filed there, its results would draw a 2x step that
-no release made. So a run's times are set against the machine's committed run of the same torch
-(another environment: the release run for the main job), else of the release nearest in version,
-benchmark by benchmark over the points both measured at the current benchmark versions.
+autograd points at a median 2.03x (10th-90th percentile 1.34-2.77x) and timm eager at 1.60x of
+the same torch 2.14.1 in ``vm-x86-2cpu-24gb``'s committed release run. Filed there, its results
+would draw a step that no release made. So a run's times are set against the machine's run of the
+same torch in another environment (the release run, for the main job), else of the release nearest
+in version, benchmark by benchmark over the points both measured at the current benchmark versions.
 
 Why 1.25: on one host the main job and the release run of the same torch differ by a median
 0.94-0.97x, and between the committed releases the largest median change is 1.145x (autograd,
