@@ -12,8 +12,8 @@
    A run that saves stops first if the asv machine was recorded on other hardware (``host``).
    ``--quick`` and ``--dry-run`` runs take one run per class and are never saved or published.
    The saved results' samples say whether the machine held still (``steady``), and their times
-   whether this host runs at the pace of the machine's committed runs (``pace``): after each run
-   that takes a benchmark's first round, and at the end.
+   whether this host runs at the pace of the machine's other runs (``pace``): after each run that
+   takes a benchmark's first round, and at the end.
 4. Publishes the dashboard so that it works offline (``ptbench.dashboard``).
 """
 
@@ -106,7 +106,7 @@ def main(argv=None):
         say(f"{step.label}: {time.monotonic() - start:.0f} s{outcome}")
         if step.first and not trial and code == 0:
             # A benchmark's first round says within minutes whether the machine holds still, and
-            # whether it runs at the pace its machine's committed runs were taken at.
+            # whether it runs at the pace of its machine's other runs.
             for path in saved():
                 say(steady.check(path.relative_to(ROOT), pattern=step.bench, one_process=True)[1])
                 say(pace.check(path.relative_to(ROOT), pattern=step.bench)[1])

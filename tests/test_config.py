@@ -169,8 +169,8 @@ def test_main_job_judges_the_machine_after_a_first_round(monkeypatch, tmp_path, 
     moved = [0.010, 0.011, 0.012]  # a 1.2x span within one process
     models = [["'resnet18'", "'detr'", "'transformer'", "'wav2letter'", "'deepspeech'"]]
 
-    def result(time):
-        row = [[time] * 5, models, "5", [[t * time / 0.011 for t in moved]] * 5]
+    def result(seconds):
+        row = [[seconds] * 5, models, "5", [[t * seconds / 0.011 for t in moved]] * 5]
         return json.dumps({"result_columns": ["result", "params", "version", "samples"], "results": {TIMED: row}})
 
     for name in list(os.environ):
