@@ -62,9 +62,9 @@ def reference(path, data, versions, pattern=None):
         other_data = json.loads(other.read_text())
         theirs = commit_of(other, other_data)
         if theirs == commit:
-            rank = (0, 0, 0, False)
-        elif mine and release(theirs):
-            rank = (1, abs(release(theirs)[0] - mine[0]), abs(release(theirs)[1] - mine[1]), release(theirs) > mine)
+            rank = (0,)
+        elif mine and (near := release(theirs)):
+            rank = (1, abs(near[0] - mine[0]), abs(near[1] - mine[1]), near > mine)
         else:
             continue
         found = {name: r for name, r in ratios(data, other_data, versions, pattern).items() if len(r) >= MIN_POINTS}

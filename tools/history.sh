@@ -11,13 +11,12 @@
 # whether the machine held still (ptbench.steady; the first round, one process per point, after
 # about two minutes of timed work), and the first round's times whether this host runs at the pace
 # of the machine's committed releases (ptbench.pace; if not, the script stops at once). A round
-# whose machine moved is set aside: its result files go
-# to .asv/unsteady/ and are put back as they were before it. That round is taken again after
-# --wait seconds (default 600), the rounds before it kept, since the check judges them all together
-# again. A release may have --tries moved rounds in all (default 1): at the last, results/ is put
-# back as the untimed runs committed it and the script stops, since the next release would be
-# taken on the same machine. PTBENCH_* settings apply as for any run; extra asv
-# arguments go in ASV_ARGS.
+# whose machine moved is set aside: its result files go to .asv/unsteady/ and are put back as they
+# were before it. That round is taken again after --wait seconds (default 600), the rounds before it
+# kept, since the check judges them all together again. A release may have --tries moved rounds in
+# all (default 1): at the last, results/ is put back as the untimed runs committed it and the script
+# stops, since the next release would be taken on the same machine. PTBENCH_* settings apply as for
+# any run; extra asv arguments go in ASV_ARGS.
 set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
@@ -86,7 +85,8 @@ for release in "$@"; do
                     || commit_results "Release history: torch $release, $label ($((SECONDS - run_start)) s)" "${written[@]}"
             elif [ ${#written[@]} -gt 0 ]; then
                 [ $runs -gt 0 ] || timed_start=$run_start
-                one=() moved=0 paced=1  # a benchmark's first round: one process per point
+                moved=0 paced=1
+                one=()  # a benchmark's first round: one process per point
                 [ "$kind" = first ] && one=(--one-process)
                 .venv/bin/python -m ptbench.steady "${written[@]}" -b "${step[2]}" "${one[@]}" || moved=1
                 # A first round's times also say whether this host runs at the machine's pace.
