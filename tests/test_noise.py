@@ -85,11 +85,14 @@ def test_missed_points_say_why():
 
 
 @pytest.mark.slow
-def test_the_table_counts_what_asv_compare_flags(tmp_path):
-    results = tmp_path / "results" / "m"
+@pytest.mark.parametrize("in_results", [True, False], ids=["in-results", "moved-aside"])
+def test_the_table_counts_what_asv_compare_flags(tmp_path, in_results):
+    # As a run left them, or moved out of results/ (README: "move the first run's ... aside").
+    results = tmp_path / "results" / "m" if in_results else tmp_path / "aside"
     results.mkdir(parents=True)
-    shutil.copy(ROOT / "results" / "benchmarks.json", tmp_path / "results")
-    (results / "machine.json").write_text(json.dumps({"machine": "m", "version": 1}))
+    if in_results:
+        shutil.copy(ROOT / "results" / "benchmarks.json", tmp_path / "results")
+        (results / "machine.json").write_text(json.dumps({"machine": "m", "version": 1}))
     paths = []
     for label, shift in (("a", 1.0), ("b", 1.12)):
         paths.append(results / f"{label}.json")
