@@ -54,12 +54,17 @@ def installed_torch(settings):
 
 
 def machine_name():
-    """This machine's name for asv: the one in ~/.asv-machine.json, created from defaults if missing."""
+    """This machine's name for asv without --machine: the entry of ~/.asv-machine.json named after
+    this host, else its only entry; the file is created from defaults if missing."""
+    from asv import util
     from asv.machine import Machine, MachineCollection
 
     if not Path(MachineCollection.get_machine_file_path()).exists():
         subprocess.run([*ASV, "machine", "--yes"], check=True, stdout=subprocess.DEVNULL)
-    return Machine.load(interactive=False).machine
+    try:
+        return MachineCollection.load(Machine.get_unique_machine_name())["machine"]
+    except util.UserError as e:  # several machines recorded (python -m ptbench.host NAME), none this host's name
+        raise ConfigError(f"{e} Choose one with --machine NAME") from None
 
 
 def main(argv=None):
@@ -76,12 +81,12 @@ def main(argv=None):
     machine = next((a.split("=", 1)[1] for a in args if a.startswith("--machine=")), None)
     if "--machine" in args:
         machine = args[args.index("--machine") + 1]
-    machine = machine or machine_name()
-    if not trial:
-        try:
+    try:
+        machine = machine or machine_name()
+        if not trial:
             host.check(machine)
-        except ConfigError as e:
-            sys.exit(f"error: {e}")
+    except ConfigError as e:
+        sys.exit(f"error: {e}")
     say(f"{torch_name}, recorded as {commit[:12]} ({Path(config).name}), machine {machine}")
     say(f"settings: {settings.describe()}")
     run = [*ASV, "--config", config, "run", "--python=same", f"--set-commit-hash={commit}", "--show-stderr"]

@@ -70,3 +70,12 @@ def test_recording_this_host_keeps_its_values(tmp_path, monkeypatch, capsys):
     write_machines(tmp_path, ELSEWHERE)
     with pytest.raises(SystemExit, match="^error: machine 'elsewhere' was recorded on other hardware"):
         host.main(["elsewhere"])
+
+
+def test_the_main_job_asks_for_a_name_among_several_machines(tmp_path):
+    """With two machines recorded and neither named after this host, asv cannot pick one: the main
+    job says which it knows and how to choose, in one line (it raised a KeyError)."""
+    write_machines(tmp_path, {**HERE, "machine": "fast"}, {**HERE, "machine": "slow"})
+    line = one_line_error([sys.executable, "-m", "ptbench.bench"], HOME=str(tmp_path), PTBENCH_DEVICE="cpu")
+    assert line.startswith("error: No information stored about machine")
+    assert line.endswith("I know about 'fast' and 'slow'. Choose one with --machine NAME")
