@@ -188,6 +188,9 @@ def suite_regex(suite):
     return "^" + re.escape(suite) + "[.]"
 
 
+RETAKE_ROUNDS = 3  # fewest processes a point needs for one to be the odd one (``ptbench.retake``)
+
+
 def bench_regex(names):
     """The ``asv run --bench`` regex that selects exactly these classes or benchmarks."""
     return "^(?:" + "|".join(re.escape(name) for name in names) + r")\b"
@@ -203,6 +206,7 @@ class Step:
     options: tuple = ()
     timed: bool = False
     first: bool = False  # the first round of ``time_`` benchmarks: one process per point
+    retake: bool = False  # ``ptbench.retake`` narrows ``bench`` to the points with a process apart
 
     @property
     def args(self):
@@ -210,7 +214,7 @@ class Step:
 
     @property
     def kind(self):
-        return "first" if self.first else "timed" if self.timed else "untimed"
+        return "retake" if self.retake else "first" if self.first else "timed" if self.timed else "untimed"
 
 
 def steps(settings, trial=False):
@@ -225,7 +229,9 @@ def steps(settings, trial=False):
     benchmark's first round replaces an earlier result of this torch; its later rounds add their
     samples to it (``--append-samples``). This is the order of asv's ``--interleave-rounds`` (which
     asv refuses with ``--python=same``); a run per round also lets the history judge the machine
-    after each round (``ptbench.steady``). A trial run takes a class per run.
+    after each round (``ptbench.steady``). Last, one process more for each point whose process
+    ran apart from its others, in place of that one (``ptbench.retake``). A trial run takes a class
+    per run.
     """
     suites = running_suites(settings)
     classes = [Step(suite, suite_regex(suite), timed=SUITES[suite].timed) for suite in suites]
@@ -242,6 +248,12 @@ def steps(settings, trial=False):
                 label = f"round {total - left + 1}/{total}: {', '.join(group)}"
                 first = not adding and any(map(times, group))
                 found.append(Step(label, bench_regex(group), options, timed=True, first=first))
+    if total >= RETAKE_ROUNDS:
+        again = ("-a", "rounds=1", "--append-samples")
+        sampled = [name for name in timed if times(name)]
+        found.append(
+            Step("retake: a process apart from its point's others", bench_regex(sampled), again, True, retake=True)
+        )
     return found
 
 
@@ -256,7 +268,8 @@ def main(argv=None):
         "--runs",
         action="store_true",
         help="only the asv runs of a full run, in order, one a line: untimed, first (the first round of time_"
-        " benchmarks, one process a point) or timed, label, --bench regex, other asv arguments, tab-separated",
+        " benchmarks, one process a point), timed or retake (ptbench.retake narrows its --bench), label, --bench"
+        " regex, other asv arguments, tab-separated",
     )
     args = parser.parse_args(argv)
     try:

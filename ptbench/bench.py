@@ -13,7 +13,8 @@
    ``--quick`` and ``--dry-run`` runs take one run per class and are never saved or published.
    The saved results' samples say whether the machine held still (``steady``), and their times
    whether this host runs at the pace of the machine's other runs (``pace``): after each run that
-   takes a benchmark's first round, and at the end.
+   takes a benchmark's first round, and at the end. Last, a point's process that ran apart from
+   its others is taken again (``retake``).
 4. Publishes the dashboard so that it works offline (``ptbench.dashboard``).
 """
 
@@ -28,7 +29,7 @@ from asv.util import load_json
 from benchmarks import points
 from benchmarks._config import ConfigError, Settings
 
-from . import host, pace, steady
+from . import host, pace, retake, steady
 
 ROOT = Path(__file__).resolve().parents[1]
 ASV = [sys.executable, "-m", "asv"]
@@ -105,7 +106,19 @@ def main(argv=None):
 
     for step in steps:
         start = time.monotonic()
-        code = subprocess.run([*run, *step.args, *args], cwd=ROOT).returncode
+        selected = step.args
+        if step.retake:
+            names = []
+            for path in saved():
+                lines, found = retake.set_aside(path, step.bench)
+                names += found
+                for line in lines:
+                    say(line)
+            if not names:
+                say(f"{step.label}: none, every point's processes within {retake.LIMIT:.2f}x of each other")
+                continue
+            selected = ["--bench", retake.regex(names), *step.options]
+        code = subprocess.run([*run, *selected, *args], cwd=ROOT).returncode
         failed |= code != 0
         outcome = "" if code == 0 else f", exit {code}"
         say(f"{step.label}: {time.monotonic() - start:.0f} s{outcome}")

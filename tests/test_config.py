@@ -157,45 +157,66 @@ def test_main_job_takes_the_timed_benchmarks_round_by_round(monkeypatch):
     assert len(runs["autograd_functional.Time.time_call"]) == 4 and len(runs["timm_suite.Eager.time_step"]) == 3
 
 
-def test_main_job_judges_the_machine_after_a_first_round(monkeypatch, tmp_path, capsys):
-    """After a run that takes a benchmark's first round, the main job prints whether one process's
-    samples per point say the machine held still (``ptbench.steady``, one-process limit)."""
+MODELS = [["'resnet18'", "'detr'", "'transformer'", "'wav2letter'", "'deepspeech'"]]
+
+
+def result(seconds, samples):
+    """A result file of five autograd points at ``seconds``, each with ``samples`` (scaled to it)."""
+    stats = ("ci_99_a", "ci_99_b", "q_25", "q_75", "repeat")
+    row = [[seconds] * 5, MODELS, "5", [[t * seconds / 0.011 for t in samples]] * 5, [1] * 5]
+    row += [[seconds] * 5 for _ in stats]
+    columns = ["result", "params", "version", "samples", "stats_number", *(f"stats_{stat}" for stat in stats)]
+    return {"result_columns": columns, "results": {TIMED: row}}
+
+
+def main_job_in(monkeypatch, tmp_path, asv_run, history=None):
+    """The main job with results in ``tmp_path`` (machine "any"), each asv command given to
+    ``asv_run(cmd, path)``, which may write the run's result file at ``path``, beside the release
+    history's file of the same commit holding ``history``; the installed torch's commit."""
     from ptbench import bench
 
     (tmp_path / "benchmarks.json").write_text(json.dumps({TIMED: {"version": "5"}}))
     monkeypatch.setattr(
         bench, "load_json", lambda *a, **k: {"results_dir": str(tmp_path), "html_dir": str(tmp_path / "html")}
     )
-    moved = [0.010, 0.011, 0.012]  # a 1.2x span within one process
-    models = [["'resnet18'", "'detr'", "'transformer'", "'wav2letter'", "'deepspeech'"]]
-
-    def result(seconds):
-        row = [[seconds] * 5, models, "5", [[t * seconds / 0.011 for t in moved]] * 5]
-        return json.dumps({"result_columns": ["result", "params", "version", "samples"], "results": {TIMED: row}})
-
     for name in list(os.environ):
         if name.startswith("PTBENCH_"):
             monkeypatch.delenv(name)
     commit = bench.installed_torch(Settings.from_env())[2]
     (tmp_path / "any").mkdir()
-    # The release history's file of the same commit, untouched by this run: not one of its results,
-    # but the times it is set against (ptbench.pace): this host runs at twice the machine's.
-    (tmp_path / "any" / f"{commit[:8]}-history.json").write_text(result(0.0055))
+    if history:  # not one of the run's results, but the times it is set against (ptbench.pace)
+        (tmp_path / "any" / f"{commit[:8]}-history.json").write_text(json.dumps(history))
 
-    def asv_run(cmd, **kw):
-        if "rounds=1" in cmd:
-            assert f"--set-commit-hash={commit}" in cmd
-            written = tmp_path / "any" / f"{commit[:8]}-existing.json"
-            written.write_text(result(0.011))
-            # File times come from a coarse clock: one written just after the start can read as older.
-            os.utime(written, (time.time() - 1, time.time() - 1))
+    def run(cmd, **kw):
+        assert f"--set-commit-hash={commit}" in cmd
+        asv_run(cmd, tmp_path / "any" / f"{commit[:8]}-existing.json")
         return subprocess.CompletedProcess(cmd, 0)
 
-    monkeypatch.setattr(bench.subprocess, "run", asv_run)
+    monkeypatch.setattr(bench.subprocess, "run", run)
     monkeypatch.setattr(bench, "ROOT", tmp_path)
     monkeypatch.chdir(tmp_path)  # as tools/bench.sh runs it: from the repository's root
     monkeypatch.setattr("ptbench.dashboard.publish", lambda config: None)
     assert bench.main(["--machine", "any"]) == 0
+    return commit
+
+
+def write(path, data):
+    path.write_text(json.dumps(data))
+    # File times come from a coarse clock: one written just after the start can read as older.
+    os.utime(path, (time.time() - 1, time.time() - 1))
+
+
+def test_main_job_judges_the_machine_after_a_first_round(monkeypatch, tmp_path, capsys):
+    """After a run that takes a benchmark's first round, the main job prints whether one process's
+    samples per point say the machine held still (``ptbench.steady``, one-process limit)."""
+    moved = [0.010, 0.011, 0.012]  # a 1.2x span within one process
+
+    def asv_run(cmd, path):
+        if "rounds=1" in cmd:
+            write(path, result(0.011, moved))
+
+    # The release history's file runs at twice this host's speed.
+    commit = main_job_in(monkeypatch, tmp_path, asv_run, history=result(0.0055, moved))
     lines = capsys.readouterr().out.splitlines()
     first = lines.index(next(line for line in lines if line.startswith("== round 1/")))
     assert "5 timed points (one process each), their samples span a median 1.200x" in lines[first + 1]
@@ -203,3 +224,32 @@ def test_main_job_judges_the_machine_after_a_first_round(monkeypatch, tmp_path, 
     assert f"over {commit[:8]}-history.json's: {TIMED} 2.000x (5 points), beyond 1.25x" in lines[first + 2]
     results = next(line for line in lines if line.startswith("== results:"))
     assert "existing.json" in results and "history.json" not in results
+
+
+def test_main_job_retakes_a_process_apart(monkeypatch, tmp_path, capsys):
+    """After the last round, a point whose process ran apart from its others loses it and is run
+    once more, alone (``ptbench.retake``); with none apart, no asv run follows the rounds."""
+    from ptbench import retake
+
+    steady = [0.011] * 12  # four processes of three samples
+    calls = []
+
+    def asv_run(cmd, path):
+        calls.append(cmd)
+        if "rounds=1" in cmd:
+            data = result(0.011, steady)
+            data["results"][TIMED][3][1] = [0.011] * 6 + [0.015] * 3 + [0.011] * 3  # detr's third process
+            write(path, data)
+
+    main_job_in(monkeypatch, tmp_path, asv_run)
+    detr = f"{TIMED}('detr')"
+    assert f"== {detr}: process 3 of 4 at 1.364x of the others, taken again" in capsys.readouterr().out
+    assert calls[-1][calls[-1].index("--bench") + 1] == retake.regex([detr])
+    assert calls[-1][-5:] == ["-a", "rounds=1", "--append-samples", "--machine", "any"]
+
+    rounds = len(calls) - 1
+    calls.clear()
+    (tmp_path / "b").mkdir()
+    main_job_in(monkeypatch, tmp_path / "b", lambda cmd, path: calls.append(cmd) or write(path, result(0.011, steady)))
+    assert len(calls) == rounds
+    assert "retake: a process apart from its point's others: none" in capsys.readouterr().out

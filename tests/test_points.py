@@ -76,7 +76,10 @@ def test_the_settings_choose_points(monkeypatch):
     assert [line[:3] for line in lines[:2]] == [["untimed", suite, points.suite_regex(suite)] for suite in untimed]
     # then the timed classes' rounds, which take every benchmark of them and no other
     assert [kind for kind, *_ in lines[2:4]] == ["first", "timed"]  # round 1 of autograd's, then its second
-    assert "peakmem_step" in lines[-1][1] and lines[-1][0] == "timed"  # no time_ samples: not a first round
+    assert "peakmem_step" in lines[-2][1] and lines[-2][0] == "timed"  # no time_ samples: not a first round
+    # last, the time_ benchmarks once more, for the points that ptbench.retake names
+    retaken = {name for name in points.BENCHMARKS if re.search(lines[-1][2], name)}
+    assert lines[-1][0] == "retake" and retaken == {name for name in points.BENCHMARKS if points.times(name)}
     chosen = {name for name in points.BENCHMARKS for line in lines[2:] if re.search(line[2], name)}
     assert chosen == {name for name, key in points.BENCHMARKS.items() if key in timed}
     run = [(b, p) for b, p, why in points.statuses(default) if why is None]

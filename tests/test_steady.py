@@ -12,26 +12,30 @@ from pathlib import Path
 import pytest
 from asv_results import committed
 
-from ptbench import steady
+from ptbench import retake, steady
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMED = "autograd_functional.Time.time_call"
 UNTIMED = "autograd_functional.PeakMemory.peakmem_call"
-COLUMNS = ["result", "params", "version", "samples"]
+STATS = ["stats_ci_99_a", "stats_ci_99_b", "stats_q_25", "stats_q_75", "stats_number", "stats_repeat"]
+COLUMNS = ["result", "params", "version", "samples", *STATS]
 
 
-def result_file(spread, version="5", points=5, time=0.010):
-    """Timed points whose 12 samples run from ``time`` (10 ms) to ``time * spread``, and one untimed
-    point whose wide samples must not count."""
+def result_file(spread, version="5", points=5, time=0.010, apart=1.0):
+    """Timed points whose 12 samples run from ``time`` (10 ms) to ``time * spread``, the first point's
+    third process (samples 7-9) ``apart`` times slower, and one untimed point whose wide samples must
+    not count."""
     samples = [time * (1 + (spread - 1) * i / 11) for i in range(12)]
+    first = [x * apart if 6 <= i < 9 else x for i, x in enumerate(samples)]
     # Besides them, a point that failed (no value) and one with a single sample (a --quick run's).
     params = [[f"'p{i}'" for i in range(points + 2)]]
     values = [time] * points + [float("nan"), time]
+    stats = [[1] * (points + 2) for _ in STATS]
     return {
         "result_columns": COLUMNS,
         "results": {
-            TIMED: [values, params, version, [samples] * points + [None, [0.01]]],
-            UNTIMED: [[1e6], [], "1", [[1e6, 9e6, 5e6]]],
+            TIMED: [values, params, version, [first] + [samples] * (points - 1) + [None, [0.01]], *stats],
+            UNTIMED: [[1e6], [], "1", [[1e6, 9e6, 5e6]], *[[1]] * len(STATS)],
         },
     }
 
@@ -90,17 +94,21 @@ def git(cwd, *args):
 
 def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010):
     """tools/history.sh --commit 2.11.0 in a copy of the repository whose asv writes the release's
-    result file with the next spread of ``spreads`` on each of its runs (10 ms a point), beside
-    2.10.0's committed run at ``neighbor`` seconds a point."""
+    result file with the next of ``spreads`` on each of its runs (10 ms a point; a spread, or
+    (spread, apart) for ``result_file``), beside 2.10.0's committed run at ``neighbor`` seconds a
+    point; the --bench of each asv run in ``selected``."""
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "tools", repo / "tools")
     (repo / "tools" / "setup.sh").write_text("")
     (repo / ".venv" / "bin").mkdir(parents=True)
-    (repo / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    python = repo / ".venv" / "bin" / "python"
+    python.write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n')  # with this environment's packages
+    python.chmod(0o755)
     stand_in = repo / ".venv" / "bin" / "asv"
     stand_in.write_text(
         "#!/bin/sh\n"
         "n=$(cat runs 2>/dev/null || echo 0); echo $((n + 1)) > runs\n"
+        'echo "$4" >> selected\n'
         "cp spreads/$n.json results/m/2.11.0-env.json\n"
     )
     stand_in.chmod(0o755)
@@ -108,8 +116,9 @@ def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010):
     (repo / "results" / "m" / "2.10.0-env.json").write_text(json.dumps(result_file(1.02, time=neighbor)))
     (repo / "spreads").mkdir()
     for i, spread in enumerate(spreads):
-        (repo / "spreads" / f"{i}.json").write_text(json.dumps({**result_file(spread), "run": i}))
-    (repo / ".gitignore").write_text(".venv/\n.asv/\nspreads/\nruns\n")
+        spread, apart = spread if isinstance(spread, tuple) else (spread, 1.0)
+        (repo / "spreads" / f"{i}.json").write_text(json.dumps({**result_file(spread, apart=apart), "run": i}))
+    (repo / ".gitignore").write_text(".venv/\n.asv/\nspreads/\nruns\nselected\n")
     git(repo, "init", "-q")
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "start")
@@ -130,12 +139,25 @@ def plan():
 
 def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     steps = plan()
-    timing = [i for i, (kind, _, regex) in enumerate(steps) if kind != "untimed" and re.search(regex, TIMED)]
+    timing = [i for i, (kind, _, regex) in enumerate(steps) if kind in ("first", "timed") and re.search(regex, TIMED)]
     assert [steps[i][0] for i in timing] == ["first", "timed", "timed", "timed"]
+    assert steps[-1][0] == "retake" and re.search(steps[-1][2], TIMED)
     repo, path, proc = history(tmp_path / "steady", [1.02] * len(steps))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert git(repo, "status", "--porcelain") == ""
     assert "Release history: torch 2.11.0, the timed benchmarks" in git(repo, "log", "-1", "--format=%s")
+    assert "retake: a process apart from its point's others: none" in proc.stdout
+    assert (repo / "runs").read_text().strip() == str(len(steps) - 1)  # no asv run to retake
+
+    # The last round leaves a point with a process apart: that point alone is run once more.
+    spreads = [1.02] * len(steps)
+    spreads[-2] = (1.02, 1.3)  # the file as the last run before the retake leaves it
+    repo, path, proc = history(tmp_path / "retake", spreads)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{TIMED}('p0'): process 3 of 4 at 1.307x" in proc.stderr
+    assert (repo / "selected").read_text().splitlines()[-1] == retake.regex([f"{TIMED}('p0')"])
+    assert json.loads(path.read_text())["run"] == len(steps) - 1  # the retake's run, committed
+    assert git(repo, "status", "--porcelain") == ""
 
     # The last round unsteady: results/ is left as the untimed runs committed it.
     stray = "2.14.1-existing-py.json"
@@ -171,8 +193,8 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     repo, path, proc = history(tmp_path / "again", spreads, options=("--tries", "2", "--wait", "0"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "try 2 of 2: this round again in 0 s" in proc.stdout
-    assert (repo / "runs").read_text().strip() == str(len(steps) + 1)
-    assert json.loads(path.read_text())["run"] == len(steps)  # the second try's last run, committed
+    assert (repo / "runs").read_text().strip() == str(len(steps))
+    assert json.loads(path.read_text())["run"] == len(steps) - 1  # the second try's last run, committed
     assert git(repo, "status", "--porcelain") == ""
 
     # A later round unsteady twice: only that round is taken again, and a third try passes.
@@ -181,8 +203,8 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     repo, path, proc = history(tmp_path / "later", spreads, options=("--tries", "3", "--wait", "0"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.count("this round again in 0 s") == 2
-    assert (repo / "runs").read_text().strip() == str(len(steps) + 2)
-    rounds = sum(kind != "untimed" for kind, _, _ in steps)
+    assert (repo / "runs").read_text().strip() == str(len(steps) + 1)
+    rounds = sum(kind in ("first", "timed") for kind, _, _ in steps)
     assert f"the timed benchmarks' {rounds} runs" in git(repo, "log", "-1", "--format=%s")
 
 

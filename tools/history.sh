@@ -15,7 +15,8 @@
 # were before it. That round is taken again after --wait seconds (default 600), the rounds before it
 # kept, since the check judges them all together again. A release may have --tries moved rounds in
 # all (default 1): at the last, results/ is put back as the untimed runs committed it and the script
-# stops, since the next release would be taken on the same machine. PTBENCH_* settings apply as for
+# stops, since the next release would be taken on the same machine. Last, a point whose process ran
+# apart from its others has that process taken again (ptbench.retake). PTBENCH_* settings apply as for
 # any run; extra asv arguments go in ASV_ARGS.
 set -euo pipefail
 shopt -s nullglob
@@ -66,6 +67,12 @@ for release in "$@"; do
         IFS=$'\t' read -r -a step <<< "${steps[i]}"
         kind=${step[0]} label=${step[1]}
         i=$((i + 1))
+        if [ "$kind" = retake ]; then
+            # Removes each process apart from its point's others from the files; prints the points.
+            [ ${#mine[@]} -gt 0 ] && step[2]=$(.venv/bin/python -m ptbench.retake "${mine[@]}" -b "${step[2]}") \
+                || { echo "== $release, $label: not taken"; failed=1 timed_ok=0; continue; }
+            [ -n "${step[2]}" ] || { echo "== $release, $label: none"; continue; }
+        fi
         run_start=$SECONDS
         before=$(fingerprints "$release")
         if [ "$kind" != untimed ]; then
@@ -83,6 +90,8 @@ for release in "$@"; do
             if [ "$kind" = untimed ]; then
                 [ $commit = 0 ] || [ ${#written[@]} = 0 ] \
                     || commit_results "Release history: torch $release, $label ($((SECONDS - run_start)) s)" "${written[@]}"
+            elif [ "$kind" = retake ]; then
+                runs=$((runs + 1))
             elif [ ${#written[@]} -gt 0 ]; then
                 [ $runs -gt 0 ] || timed_start=$run_start
                 moved=0 paced=1
