@@ -54,20 +54,6 @@ def installed_torch(settings):
     return (*placed, f"torch {torch.__version__} (git {torch.version.git_version[:12]})")
 
 
-def machine_name():
-    """This machine's name for asv without --machine: the entry of ~/.asv-machine.json named after
-    this host, else its only entry; the file is created from defaults if missing."""
-    from asv import util
-    from asv.machine import Machine, MachineCollection
-
-    if not Path(MachineCollection.get_machine_file_path()).exists():
-        subprocess.run([*ASV, "machine", "--yes"], check=True, stdout=subprocess.DEVNULL)
-    try:
-        return MachineCollection.load(Machine.get_unique_machine_name())["machine"]
-    except util.UserError as e:  # several machines recorded (python -m ptbench.host NAME), none this host's name
-        raise ConfigError(f"{e} Choose one with --machine NAME") from None
-
-
 def main(argv=None):
     args = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -83,7 +69,7 @@ def main(argv=None):
     if "--machine" in args:
         machine = args[args.index("--machine") + 1]
     try:
-        machine = machine or machine_name()
+        machine = machine or host.machine_name()
         if not trial:
             host.check(machine)
     except ConfigError as e:

@@ -12,7 +12,9 @@ stops when the recorded machine's processor, core count or architecture is not t
 (``asv machine --yes --machine NAME`` records the name alone, so nothing could be checked later.)
 """
 
+import subprocess
 import sys
+from pathlib import Path
 
 from asv import util
 from asv.machine import Machine, MachineCollection
@@ -35,6 +37,17 @@ def mismatch(recorded, host):
     if recorded.get("cpu") and not _words(host["cpu"]).startswith(_words(recorded["cpu"])):
         differs.append(f"cpu {recorded['cpu']!r}, this host {host['cpu']!r}")
     return "; ".join(differs) or None
+
+
+def machine_name():
+    """This machine's name for asv without --machine: the entry of ~/.asv-machine.json named after
+    this host, else its only entry; the file is created from defaults if missing."""
+    if not Path(MachineCollection.get_machine_file_path()).exists():
+        subprocess.run([sys.executable, "-m", "asv", "machine", "--yes"], check=True, stdout=subprocess.DEVNULL)
+    try:
+        return MachineCollection.load(Machine.get_unique_machine_name())["machine"]
+    except util.UserError as e:  # several machines recorded (python -m ptbench.host NAME), none this host's name
+        raise ConfigError(f"{e} Choose one with --machine NAME") from None
 
 
 def check(machine_name=None):

@@ -51,7 +51,9 @@ from asv.results import Results
 
 import history.releases  # noqa: F401  registers the "torch-releases" repository type with asv
 from benchmarks import _sampling
+from benchmarks._config import ConfigError
 
+from . import host
 from .plugin import read_settings, select, without_notes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -286,15 +288,15 @@ def print_table(changes, factor, out=print):
         out(f"| {mark} | {a} | {b} | {ratio:.3f} | {p:.4f} | {point} |")
 
 
-def run(base, head, bench=None, factor=1.05, rounds=None, config=ROOT / "asv.conf.json"):
+def run(base, head, bench=None, factor=1.05, rounds=None, machine=None, config=ROOT / "asv.conf.json"):
     settings = read_settings()
+    machine = Machine.load(machine_name=machine or host.machine_name(), interactive=False)
     os.environ.update(_sampling.with_process_environment(os.environ))
     os.environ[_sampling.TURNS] = str(PAIR / "turns.lock")  # read by the forkservers' processes
     confs = [configuration(config, side) for side in SIDES]
     repo = get_repo(confs[0])
     repo.pull()
     commits = [repo.get_hash_from_name(name) for name in (base, head)]
-    machine = Machine.load(interactive=False)
     for conf in confs:
         shutil.rmtree(conf.results_dir, ignore_errors=True)
         machine.save(conf.results_dir)
@@ -327,6 +329,7 @@ def main(argv=None):
     parser.add_argument("-b", "--bench", action="append", help="regex of the points to run, as for asv")
     parser.add_argument("--factor", type=float, default=1.05, help="the ratio a change must pass (default 1.05)")
     parser.add_argument("--rounds", type=int, help="processes per point and side (default: the suite's, 3 or 4)")
+    parser.add_argument("--machine", help="the asv machine to file the pair under in .asv/pair/ (as for asv run)")
     args = parser.parse_args(argv)
     if args.factor <= 1:
         parser.error("--factor must be above 1")
@@ -335,8 +338,8 @@ def main(argv=None):
     # a plain kill closes the two forkservers too (their servers outlive this process otherwise)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        return run(args.base, args.head, args.bench, args.factor, args.rounds)
-    except util.UserError as e:
+        return run(args.base, args.head, args.bench, args.factor, args.rounds, args.machine)
+    except (util.UserError, ConfigError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 

@@ -79,3 +79,12 @@ def test_the_main_job_asks_for_a_name_among_several_machines(tmp_path):
     line = one_line_error([sys.executable, "-m", "ptbench.bench"], HOME=str(tmp_path), PTBENCH_DEVICE="cpu")
     assert line.startswith("error: No information stored about machine")
     assert line.endswith("I know about 'fast' and 'slow'. Choose one with --machine NAME")
+
+
+def test_the_paired_check_asks_for_a_name_among_several_machines(tmp_path):
+    """tools/continuous.sh (ptbench.pair) files its pair under a machine too: the same one line
+    (it raised a KeyError from inside asv), before anything is installed."""
+    write_machines(tmp_path, {**HERE, "machine": "fast"}, {**HERE, "machine": "slow"})
+    command = [sys.executable, "-m", "ptbench.pair", "2.14.1", "2.14.1"]
+    line = one_line_error(command, HOME=str(tmp_path), PTBENCH_DEVICE="cpu")
+    assert line.endswith("I know about 'fast' and 'slow'. Choose one with --machine NAME")

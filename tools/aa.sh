@@ -8,7 +8,7 @@
 # PTBENCH_* settings apply as for any run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 1 ] || { echo "usage: bash tools/aa.sh RELEASE [-b REGEX] [--rounds N]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: bash tools/aa.sh RELEASE [-b REGEX] [--rounds N] [--machine NAME]" >&2; exit 2; }
 release=$1
 shift
 bash tools/setup.sh

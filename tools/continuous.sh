@@ -6,6 +6,6 @@
 #   bash tools/continuous.sh 2.13.0 2.14.1 -b autograd_functional [--rounds 6]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 2 ] || { echo "usage: bash tools/continuous.sh BASE HEAD [-b REGEX] [--rounds N]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: bash tools/continuous.sh BASE HEAD [-b REGEX] [--rounds N] [--machine NAME]" >&2; exit 2; }
 bash tools/setup.sh
 exec .venv/bin/python -m ptbench.pair --factor "${PTBENCH_FACTOR:-1.05}" "$@"
