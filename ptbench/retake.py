@@ -11,7 +11,7 @@ computes them), and the asv ``--bench`` regex that selects exactly those points 
 last step of a full run (``points.steps``) runs it once more with ``-a rounds=1 --append-samples``,
 so each such point again has its rounds of processes. At most one process a point is replaced, and
 only once: a point with two processes apart has no majority to trust, and a retaken process that
-lands apart again stays (the run's log says so). ``--list`` only prints what it finds.
+lands apart again stays. ``--list`` only prints what it finds.
 
 Why 1.15: in the committed release runs of ``vm-x86-2cpu-24gb-slow`` (2.0.1, 2.7.1, 2.14.1,
 2.15.0; 2344 processes) the furthest process of a point lay at most 1.129x from its others, and
@@ -37,7 +37,7 @@ from asv_runner.statistics import compute_stats
 
 from benchmarks import points
 
-from .results import current_versions, judge_files, timed
+from .results import current_versions, judge_files, timed_points
 
 LIMIT = 1.15
 
@@ -64,22 +64,16 @@ def furthest(blocks):
 
 
 def apart(data, versions, pattern=None, limit=LIMIT):
-    """[(benchmark, index in its params, asv point name, process index, process count, ratio)] for the
-    timed points of ``data`` that ``pattern`` selects whose furthest process passes ``limit``."""
-    columns = data["result_columns"]
+    """[(benchmark, params, asv point name, process index, process count, ratio)] for the timed
+    points of ``data`` that ``pattern`` selects whose furthest process passes ``limit``."""
     found = []
-    for name, row in data["results"].items():
-        column = dict(zip(columns, row, strict=False))
-        if not timed(name, pattern) or column.get("version") != versions.get(name) or not column.get("samples"):
-            continue
-        combos = itertools.product(*column["params"])
-        for index, (params, samples) in enumerate(zip(combos, column["samples"], strict=True)):
-            blocks = processes(name, samples)
-            if blocks and min(map(min, blocks)) > 0:
-                process, ratio = furthest(blocks)
-                if max(ratio, 1 / ratio) > limit:
-                    point = f"{name}({', '.join(params)})"  # asv's name, which ``asv run -b`` matches
-                    found.append((name, index, point, process, len(blocks), ratio))
+    for (name, params), (_, _, samples) in timed_points(data, pattern, versions).items():
+        blocks = processes(name, samples)
+        if blocks and min(map(min, blocks)) > 0:
+            process, ratio = furthest(blocks)
+            if max(ratio, 1 / ratio) > limit:
+                point = f"{name}({', '.join(params)})"  # asv's name, which ``asv run -b`` matches
+                found.append((name, params, point, process, len(blocks), ratio))
     return found
 
 
@@ -98,8 +92,9 @@ def set_aside(path, pattern=None, limit=LIMIT):
     found = apart(data, current_versions(path), pattern, limit)
     lines = []
     for hit in found:
-        name, index, _, process, count, _ = hit
+        name, params, _, process, count, _ = hit
         row = data["results"][name]
+        index = list(itertools.product(*row[columns.index("params")])).index(params)
         samples = row[columns.index("samples")][index]
         size = len(samples) // count
         kept = samples[: process * size] + samples[(process + 1) * size :]
