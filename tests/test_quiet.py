@@ -1,4 +1,4 @@
-"""ptbench.quiet: the machine's speed per window, from a fixed loop."""
+"""ptbench.quiet: the machine's speed per window, from fixed pieces of work."""
 
 import os
 import subprocess
@@ -16,7 +16,19 @@ def test_windows_are_medians_over_the_fastest_loop():
     # 0-1 s: loops of 10 ms; 1-2 s: a slow spell, 15 ms; the fastest loop is 9 ms.
     series = [(0.0, 0.010), (0.3, 0.009), (0.6, 0.011), (1.0, 0.015), (1.4, 0.015), (1.8, 0.016)]
     assert quiet.windows(series, 1.0) == pytest.approx([0.010 / 0.009, 0.015 / 0.009])
-    assert "moved by 1.50x" in quiet.verdict([1.1, 1.65])
+    # The worst work is the figure; each is named with its own.
+    line = quiet.verdict({"loop": [1.1, 1.21], "torch": [1.1, 1.65]})
+    assert "moved by 1.50x between windows (loop 1.10x, torch 1.50x)" in line
+
+
+def test_measure_times_each_work_in_turn():
+    calls = []
+    works = {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}
+    series = quiet.measure(0.05, works)
+    assert calls[:4] == ["a", "b", "a", "b"]  # the untimed first calls, then the timed turns
+    assert len(series["a"]) == len(series["b"]) == len(calls) // 2 - 1 > 0
+    starts = [at for at, _ in series["a"]]
+    assert starts == sorted(starts) and all(t >= 0 for _, t in series["b"])
 
 
 def test_runs_and_reports():
@@ -24,8 +36,10 @@ def test_runs_and_reports():
         [sys.executable, "-m", "ptbench.quiet", "--seconds", "0.4", "--window", "0.2"],
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    ratios, line, steal = out.splitlines()
-    assert all(float(r) >= 1.0 for r in ratios.split("(")[0].split())
+    loop, work, line, steal = out.splitlines()
+    for name, ratios in (("loop:", loop), ("torch:", work)):
+        assert ratios.split()[0] == name
+        assert all(float(r) >= 1.0 for r in ratios.split("(")[0].split()[1:])
     assert line.startswith("== this core's speed moved by ")
     assert steal.startswith("== steal time: ")
 
