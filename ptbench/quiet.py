@@ -56,16 +56,17 @@ WORKS = {"loop": lambda: loop, "torch": torch_work}  # name: builder of the time
 
 def measure(seconds, works):
     """{name: [(seconds since start, seconds)]}: each of ``works`` ({name: callable}), timed in
-    turn for ``seconds``, so that every window holds both. Each is called once untimed first."""
+    turn for ``seconds``. Every call of a turn is placed at the turn's start, so each work has the
+    same windows (none of one call past the end). Each is called once untimed first."""
     for work in works.values():
         work()
     series = {name: [] for name in works}
     start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
+    while (turn := time.perf_counter()) - start < seconds:
         for name, work in works.items():
             began = time.perf_counter()
             work()
-            series[name].append((began - start, time.perf_counter() - began))
+            series[name].append((turn - start, time.perf_counter() - began))
     return series
 
 
