@@ -192,6 +192,7 @@ TAKER = """
 import os, sys, time
 from benchmarks import _sampling
 side, blocks, lock, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+_sampling.pin_to_one_core()  # as isolate() pins both processes of a pair: the same core
 turns = _sampling.Turns(lock)
 for k in range(blocks):
     turns.pass_turn()
@@ -209,6 +210,18 @@ def test_a_process_taking_turns_takes_twice_a_runs_samples_whatever_its_call(mon
         assert Sampler(lambda: None, policy).samples * policy.rounds == 2 * RUN_SAMPLES
 
 
+def _wait_for_waiters(lock, count, timeout=60.0):
+    """Until ``count`` processes are blocked on ``lock``, as /proc/locks lists them ("->")."""
+    inode = f":{os.stat(lock).st_ino} "
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open("/proc/locks") as f:
+            if sum("->" in line and inode in line for line in f) >= count:
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"fewer than {count} processes waited on {lock} within {timeout} s")
+
+
 def test_two_processes_take_turns_block_by_block_and_an_ended_one_stalls_none(tmp_path):
     lock, log = tmp_path / "turns.lock", tmp_path / "log"
     held = _sampling.Turns(lock)  # both wait on the lock until they have started, as behind a setup
@@ -216,7 +229,7 @@ def test_two_processes_take_turns_block_by_block_and_an_ended_one_stalls_none(tm
         subprocess.Popen([sys.executable, "-c", TAKER, side, str(blocks), lock, log], cwd=ROOT)
         for side, blocks in (("A", 3), ("B", 6))
     ]
-    time.sleep(1.0)
+    _wait_for_waiters(lock, 2)  # a taker still starting up would let the other take two blocks in a row
     os.close(held._fd)  # the lock goes with the last descriptor, as when a process ends
     assert [taker.wait(timeout=60) for taker in takers] == [0, 0]
     order = log.read_text()
