@@ -39,6 +39,20 @@ def mismatch(recorded, host):
     return "; ".join(differs) or None
 
 
+def series_values(values):
+    """``values`` (an asv machine entry) as a series keeps them: the kernel's release without the
+    VM image's build ("Linux 6.18.44-fc-v1272" -> "Linux 6.18.44") and the memory in whole GiB.
+    asv draws a separate line for every value that differs, and a VM's image build and reserved
+    memory change from one boot of the same machine to the next."""
+    stable = dict(values)
+    if stable.get("os"):
+        system, _, release = str(stable["os"]).partition(" ")
+        stable["os"] = f"{system} {release.split('-')[0]}".strip()
+    if str(stable.get("ram", "")).isdigit():
+        stable["ram"] = f"{round(int(stable['ram']) / 2**30)} GiB"
+    return stable
+
+
 def machine_name():
     """This machine's name for asv without --machine: the entry of ~/.asv-machine.json named after
     this host, else its only entry; the file is created from defaults if missing."""
@@ -72,7 +86,7 @@ def record(name):
     """Record this host as asv machine ``name`` with asv's detected values; refuse a name that is
     already recorded on other hardware."""
     check(name)
-    values = {**Machine.get_defaults(), "machine": name}
+    values = series_values({**Machine.get_defaults(), "machine": name})
     MachineCollection.save(name, values)
     return values
 
@@ -87,7 +101,7 @@ def main(argv=None):
         sys.exit(f"error: {e}")
     print(
         f"== machine {values['machine']}: {values['cpu']}, {values['num_cpu']} CPUs, {values['arch']}, "
-        f"{values['os']}, {int(values['ram']) >> 30} GiB, in {MachineCollection.get_machine_file_path()}"
+        f"{values['os']}, {values['ram']}, in {MachineCollection.get_machine_file_path()}"
     )
     return 0
 

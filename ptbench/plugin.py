@@ -6,7 +6,9 @@ benchmarks (run, continuous, find, dev, profile) it
 - checks the settings before anything starts: a bad value, or ``PTBENCH_DEVICE=cuda`` without a
   GPU, stops asv with one line naming what is allowed;
 - checks that the configuration's Python exists when asv must build environments for it;
-- refuses to save results under a machine recorded on other hardware (``ptbench.host``);
+- refuses to save results under a machine recorded on other hardware (``ptbench.host``), and
+  files them under the machine's stable values (``ptbench.host.series_values``), so that a new
+  boot of a VM continues its machine's lines on the dashboard;
 - narrows asv's selection (``-b`` included) to the points that run under the settings
   (``benchmarks.points``): the others never start a process and keep their earlier results;
 - starts the benchmark processes with ``benchmarks._sampling.PROCESS_ENVIRONMENT`` (huge pages);
@@ -27,6 +29,7 @@ import sys
 
 from asv import runner, util
 from asv.benchmarks import Benchmarks
+from asv.machine import Machine
 from asv.results import Results
 from asv_runner.statistics import get_err
 
@@ -165,6 +168,15 @@ def setup():
         k["record_samples"] = True
         return add_result(self, benchmark, result._replace(stderr=without_notes(result.stderr)), *a, **k)
 
+    load_machine = Machine.load.__func__
+
+    @functools.wraps(load_machine)
+    def load_stable_machine(cls, *a, **k):
+        machine = load_machine(cls, *a, **k)
+        machine.__dict__.update(host.series_values(machine.__dict__))
+        return machine
+
     Benchmarks.discover = classmethod(discover_selected)
+    Machine.load = classmethod(load_stable_machine)
     Results.add_result = add_result_with_samples
     runner.format_benchmark_result = format_run_points

@@ -15,11 +15,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from asv.machine import Machine
 from asv.util import load_json
 from asv_results import rows
 
 from benchmarks import points
 from benchmarks._config import Settings
+from ptbench import host
 
 ROOT = Path(__file__).resolve().parents[1]
 ASV = [sys.executable, "-m", "asv"]
@@ -107,6 +109,10 @@ def test_quick_autograd_run(tmp_path, monkeypatch):
         {"Time"},
         {"PeakMemory", "BackendDifference"},
     ]
+    # filed under the machine's stable values (`asv machine --yes` recorded asv's raw ones)
+    stable = host.series_values(Machine.get_defaults())
+    machine = json.loads((tmp_path / "suite0" / "results" / "ci" / "machine.json").read_text())
+    assert [(p["os"], p["ram"]) for p in (runs[0]["params"], machine)] == [(stable["os"], stable["ram"])] * 2
     # Per backend, recommended points: 6 models x 3 fast tasks + 2 ppl models x 10 + deepspeech vjp = 39,
     # less ppl jacobian on torch.func = 37. Time: both; peak memory: less the 3 tiny models'
     # 22 + 20 + 2 points (multiheadattn 3 + 3, ppl 10 + 9 each) = 32; the difference: 37.

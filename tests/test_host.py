@@ -31,6 +31,20 @@ def test_a_machine_is_its_processor_cores_and_architecture(recorded, differs):
     assert found == differs if differs is None else found.startswith(differs)
 
 
+@pytest.mark.parametrize(
+    ("os_", "ram", "stable_os", "stable_ram"),
+    [
+        ("Linux 6.18.44-fc-v1272", "25276194816", "Linux 6.18.44", "24 GiB"),  # two boots of one VM ...
+        ("Linux 6.18.44-fc-v1147", "25276071936", "Linux 6.18.44", "24 GiB"),  # ... are one series
+        ("Linux 6.8.0-45-generic", "137438953472", "Linux 6.8.0", "128 GiB"),
+        ("Linux", "24 GiB", "Linux", "24 GiB"),  # stable already: kept
+    ],
+)
+def test_a_series_keeps_the_kernel_release_and_whole_gib(os_, ram, stable_os, stable_ram):
+    entry = {**HERE, "os": os_, "ram": ram}
+    assert host.series_values(entry) == {**entry, "os": stable_os, "ram": stable_ram}
+
+
 def write_machines(home, *entries):
     (home / ".asv-machine.json").write_text(json.dumps({"version": 1, **{e["machine"]: e for e in entries}}))
 
@@ -64,7 +78,7 @@ def test_recording_this_host_keeps_its_values(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("HOME", str(tmp_path))
     assert host.main(["here"]) == 0
     recorded = json.loads((tmp_path / ".asv-machine.json").read_text())["here"]
-    assert recorded == {**HERE, "machine": "here"}
+    assert recorded == host.series_values({**HERE, "machine": "here"})
     assert f"== machine here: {HERE['cpu']}" in capsys.readouterr().out
     host.check("here")
     write_machines(tmp_path, ELSEWHERE)
