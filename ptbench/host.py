@@ -83,8 +83,8 @@ def check(machine_name=None):
 
 
 def record(name):
-    """Record this host as asv machine ``name`` with asv's detected values; refuse a name that is
-    already recorded on other hardware."""
+    """Record this host as asv machine ``name`` with asv's detected values as a series keeps them
+    (``series_values``); refuse a name that is already recorded on other hardware."""
     check(name)
     values = series_values({**Machine.get_defaults(), "machine": name})
     MachineCollection.save(name, values)
