@@ -27,6 +27,7 @@ TIME = "autograd_functional.Time.time_call"
 GPU_MEMORY = "autograd_functional.CudaPeakMemory.track_cuda_peak_bytes"
 CPU_MEMORY = "autograd_functional.PeakMemory.peakmem_call"
 RESNET18_VJP = {"model": "resnet18", "task": "vjp", "backend": "torch.func"}
+RESNET18_VJP_CPU = {**RESNET18_VJP, "size": "small", "device": "cpu"}
 
 needs_chromium = pytest.mark.skipif(
     not (shutil.which("chromium") and shutil.which("chromedriver") and shutil.which("npm")),
@@ -80,15 +81,15 @@ def test_dashboard_shows_cpu_and_h100_results(tmp_path):
         assert (tmp_path / shot).stat().st_size > 10_000
     # each CPU machine's series alone holds every release measured on it, in one graph
     for machine in {m for m, _ in cpu}:
-        series = dashboard.graph(html, TIME, {**RESNET18_VJP, "size": "small", "device": "cpu"}, machine=machine)
+        series = dashboard.graph(html, TIME, RESNET18_VJP_CPU, machine=machine)
         plotted = [index["revision_to_hash"][str(int(x))] for s in series for x, _ in s["points"]]
         assert sorted(plotted) == sorted(c for m, c in cpu if m == machine), (machine, series)
         assert len(series) == 1, (machine, series)  # one line, whichever boot of the VM ran each release
     # the long view: one machine's peak memory graph holds the newest patch of every minor, 2.0 to 2.15
-    memory = measured(results, CPU_MEMORY, {**RESNET18_VJP, "size": "small", "device": "cpu"})
+    memory = measured(results, CPU_MEMORY, RESNET18_VJP_CPU)
     releases = {m: {c for n, c, _ in memory if n == m} for m, _, _ in memory}
     machine = max(releases, key=lambda m: len(releases[m]))
-    series = dashboard.graph(html, CPU_MEMORY, {**RESNET18_VJP, "size": "small", "device": "cpu"}, machine=machine)
+    series = dashboard.graph(html, CPU_MEMORY, RESNET18_VJP_CPU, machine=machine)
     plotted = {index["revision_to_hash"][str(int(x))] for s in series for x, _ in s["points"]}
     assert plotted == releases[machine] and len(plotted) == 16, (machine, sorted(plotted))
     assert [len(s["points"]) for s in series] == [16], (machine, series)  # one line
