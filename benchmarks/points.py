@@ -170,17 +170,24 @@ def statuses(settings, versions=(None, None), pattern=None):
             yield benchmark, point, SUITES[suite].reason(point, settings, versions)
 
 
-def running_suites(settings):
-    """The benchmark classes with a point to measure under ``settings``, in run order: the untimed
-    classes first. Their work (pinned to the benchmark core, as every benchmark process is) brings
-    the machine to the speed it keeps under load: after an idle spell, the first round of the
-    autograd times ran 4-5 % faster than the three after it (README, "How a time is taken")."""
-    running = [
-        key
-        for key, suite in SUITES.items()
-        if any(not suite.reason(p, settings, (None, None)) for p in suite.space.points())
-    ]
-    return sorted(running, key=lambda key: SUITES[key].timed)
+def measures(benchmark, settings, only=None):
+    """Whether ``benchmark`` has a point to measure under ``settings`` (among those in whose asv
+    name the regex ``only`` finds a match)."""
+    suite = SUITES[BENCHMARKS[benchmark]]
+    return any(
+        not suite.reason(p, settings, (None, None)) and (not only or re.search(only, asv_name(benchmark, p)))
+        for p in suite.space.points()
+    )
+
+
+def running_suites(settings, only=None):
+    """The benchmark classes with a point to measure under ``settings`` (and ``only``), in run
+    order: the untimed classes first. Their work (pinned to the benchmark core, as every benchmark
+    process is) brings the machine to the speed it keeps under load: after an idle spell, the
+    first round of the autograd times ran 4-5 % faster than the three after it (README, "How a
+    time is taken")."""
+    running = {key for name, key in BENCHMARKS.items() if measures(name, settings, only)}
+    return sorted((key for key in SUITES if key in running), key=lambda key: SUITES[key].timed)
 
 
 def suite_regex(suite):
@@ -196,6 +203,12 @@ def bench_regex(names):
     return "^(?:" + "|".join(re.escape(name) for name in names) + r")\b"
 
 
+def narrowed(bench, only):
+    """``asv run --bench`` regex ``bench`` (empty, or anchored by ``^``) restricted to the points
+    in whose asv name, ``benchmark(params)``, the regex ``only`` finds a match."""
+    return f"^(?=.*?(?:{only})){bench[1:]}" if only else bench
+
+
 @dataclass(frozen=True)
 class Step:
     """One ``asv run`` of a full run: its progress label, the ``--bench`` regex, its other asv
@@ -207,17 +220,19 @@ class Step:
     timed: bool = False
     first: bool = False  # the first round of ``time_`` benchmarks: one process per point
     retake: bool = False  # ``ptbench.retake`` narrows ``bench`` to the points with a process apart
+    only: str = None  # the main job's ``--points``: a regex the points' asv names must match
 
     @property
     def args(self):
-        return [*(("--bench", self.bench) if self.bench else ()), *self.options]
+        bench = narrowed(self.bench, self.only)
+        return [*(("--bench", bench) if bench else ()), *self.options]
 
     @property
     def kind(self):
         return "retake" if self.retake else "first" if self.first else "timed" if self.timed else "untimed"
 
 
-def steps(settings, trial=False):
+def steps(settings, trial=False, only=None):
     """The asv runs of a full run, in order; the main job (``ptbench.bench``) and the release
     history (``tools/history.sh``) both take them.
 
@@ -231,13 +246,13 @@ def steps(settings, trial=False):
     asv refuses with ``--python=same``); a run per round also lets the history judge the machine
     after each round (``ptbench.steady``). Last, one process more for each point whose process
     ran apart from its others, in place of that one (``ptbench.retake``). A trial run takes a class
-    per run.
+    per run. ``only`` (a regex) narrows every run to the points in whose asv name it finds a match.
     """
-    suites = running_suites(settings)
-    classes = [Step(suite, suite_regex(suite), timed=SUITES[suite].timed) for suite in suites]
+    suites = running_suites(settings, only)
+    classes = [Step(suite, suite_regex(suite), timed=SUITES[suite].timed, only=only) for suite in suites]
     if trial:
         return classes
-    timed = [name for name, suite in BENCHMARKS.items() if suite in suites and SUITES[suite].timed]
+    timed = [name for name, suite in BENCHMARKS.items() if SUITES[suite].timed and measures(name, settings, only)]
     found = [step for step in classes if not step.timed]
     total = max(map(rounds, timed), default=0)
     for left in range(total, 0, -1):  # processes a benchmark still has to take
@@ -247,13 +262,12 @@ def steps(settings, trial=False):
                 options = ("-a", "rounds=1", "--append-samples") if adding else ("-a", "rounds=1")
                 label = f"round {total - left + 1}/{total}: {', '.join(group)}"
                 first = not adding and any(map(times, group))
-                found.append(Step(label, bench_regex(group), options, timed=True, first=first))
+                found.append(Step(label, bench_regex(group), options, timed=True, first=first, only=only))
     if total >= RETAKE_ROUNDS:
         again = ("-a", "rounds=1", "--append-samples")
         sampled = [name for name in timed if times(name)]
-        found.append(
-            Step("retake: a process apart from its point's others", bench_regex(sampled), again, True, retake=True)
-        )
+        label = "retake: a process apart from its point's others"
+        found.append(Step(label, bench_regex(sampled), again, timed=True, retake=True, only=only))
     return found
 
 

@@ -42,7 +42,8 @@ def resolve(torch_version, git_version, checkout=None):
         variant(ROOT / "asv.pytorch.json", repo=checkout, branches=[git_version]),
         ROOT / "asv.pytorch.installed.local.json",
     )
-    return str(path), git_version
+    # Published from the run's variant: its branch, the commit, reaches every earlier commit measured.
+    return str(path), str(path), git_version
 
 
 if __name__ == "__main__":

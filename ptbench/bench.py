@@ -11,6 +11,8 @@
    among the arguments replaces the plan by one run (the plugin still applies the settings).
    A run that saves stops first if the asv machine was recorded on other hardware (``host``).
    ``--quick`` and ``--dry-run`` runs take one run per class and are never saved or published.
+   ``--points REGEX`` keeps the plan but narrows each of its runs to the points whose asv name
+   (``benchmark(params)``) the regex finds, e.g. one model's points.
    The saved results' samples say whether the machine held still (``steady``), and their times
    whether this host runs at the pace of the machine's other runs (``pace``): after each run that
    takes a benchmark's first round, and at the end. Last, a point's process that ran apart from
@@ -19,9 +21,11 @@
 """
 
 import os
+import re
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from asv.util import load_json
@@ -54,9 +58,30 @@ def installed_torch(settings):
     return (*placed, f"torch {torch.__version__} (git {torch.version.git_version[:12]})")
 
 
+def take_option(args, name):
+    """Remove ``name VALUE`` or ``name=VALUE`` from ``args``; the value, or None."""
+    for i, arg in enumerate(args):
+        if arg == name:
+            if i + 1 == len(args):
+                raise ConfigError(f"{name} needs a value")
+            value = args[i + 1]
+            del args[i : i + 2]
+            return value
+        if arg.startswith(name + "="):
+            del args[i]
+            return arg.split("=", 1)[1]
+    return None
+
+
 def main(argv=None):
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        only = take_option(args, "--points")
+        if only is not None:
+            try:
+                re.compile(only)
+            except re.error as e:
+                raise ConfigError(f"--points {only!r} is not a valid regex: {e}") from None
         settings = Settings.from_env()
         settings.check_machine()
         config, published, commit, torch_name = installed_torch(settings)
@@ -78,7 +103,7 @@ def main(argv=None):
     say(f"settings: {settings.describe()}")
     run = [*ASV, "--config", config, "run", "--python=same", f"--set-commit-hash={commit}", "--show-stderr"]
     chosen = any(a in ("-b", "--bench") or a.startswith("--bench=") for a in args)
-    steps = [points.Step("selection", bench="")] if chosen else points.steps(settings, trial)
+    steps = [points.Step("selection", bench="", only=only)] if chosen else points.steps(settings, trial, only)
     conf = load_json(published, js_comments=True)
     # Other environments' files of the same commit (the release history's) are not this run's.
     folder = Path(published).parent / conf["results_dir"] / machine
@@ -96,14 +121,14 @@ def main(argv=None):
         if step.retake:
             names = []
             for path in saved():
-                lines, found = retake.set_aside(path, step.bench)
+                lines, found = retake.set_aside(path, step.bench, only=only)
                 names += found
                 for line in lines:
                     say(line)
             if not names:
                 say(f"{step.label}: none, every point's processes within {retake.LIMIT:.2f}x of each other")
                 continue
-            selected = ["--bench", retake.regex(names), *step.options]
+            selected = replace(step, bench=retake.regex(names)).args
         code = subprocess.run([*run, *selected, *args], cwd=ROOT).returncode
         failed |= code != 0
         outcome = "" if code == 0 else f", exit {code}"

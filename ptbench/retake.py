@@ -83,13 +83,14 @@ def describe(hit):
     return f"{point}: process {process + 1} of {count} at {ratio:.3f}x of the others"
 
 
-def set_aside(path, pattern=None, limit=LIMIT):
-    """Remove from result file ``path`` the process apart of each point that has one; lines saying
-    what was removed, and the asv names of those points."""
+def set_aside(path, pattern=None, limit=LIMIT, only=None):
+    """Remove from result file ``path`` the process apart of each point that has one (among those
+    in whose asv name the regex ``only`` finds a match); lines saying what was removed, and the asv
+    names of those points."""
     path = Path(path)
     data = json.loads(path.read_text())
     columns = data["result_columns"]
-    found = apart(data, current_versions(path), pattern, limit)
+    found = [hit for hit in apart(data, current_versions(path), pattern, limit) if not only or re.search(only, hit[2])]
     lines = []
     for hit in found:
         name, params, _, process, count, _ = hit

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from asv.util import load_json
 
 from history.configure import variant, write
 
@@ -96,3 +97,15 @@ def test_run_continuous_and_find_over_commits(tmp_path, request):
     assert f"PTBENCH_WHEELHOUSE_ONLY=1 and no wheel of {new[:12]}" in missing.stdout + missing.stderr
     kept = {p.name.split("-")[0] for p in (tmp_path / "results_dir" / "standin").glob("*-*.json")}
     assert {c[:8] for c in commits} <= kept
+
+
+def test_a_build_of_a_commit_is_placed_under_it(tmp_path, request):
+    """The main job on a nightly or source build: its run and publish configurations hold the
+    commit as their branch (resolve returned two values, and the main job could not unpack them)."""
+    from history import installed
+
+    commit = stand_in(tmp_path / "pytorch", 2)[-1]
+    run, publish, placed = installed.resolve("2.16.0a0+git" + commit[:7], commit, str(tmp_path / "pytorch"))
+    request.addfinalizer(Path(run).unlink)
+    assert placed == commit and publish == run
+    assert load_json(run, js_comments=True)["branches"] == [commit]

@@ -91,7 +91,10 @@ def test_other_versions_and_selections_are_left_alone(tmp_path):
     path = result_file(tmp_path / "b", [(1, 1, 2, 1)] * 4)
     assert retake.set_aside(path, pattern="^timm_suite") == ([], [])
     assert len(retake.set_aside(path, limit=2.5)[1]) == 0
-    assert len(retake.set_aside(path)[1]) == 4
+    text = path.read_text()
+    assert retake.set_aside(path, only="'alexnet'") == ([], []) and path.read_text() == text
+    assert retake.set_aside(path, only="'wav2letter', 'hvp'")[1] == [names()[3]]  # the main job's --points
+    assert len(retake.set_aside(path)[1]) == 3
 
 
 def test_the_command_prints_only_the_regex_and_lists_without_change(tmp_path, capsys):
