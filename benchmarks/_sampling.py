@@ -24,7 +24,10 @@ What remains is the machine's. This VM hands free memory back to its host (virti
 page reporting), so memory a process touches for the first time is slow to fault in: a call that
 grew fcn_resnet's heap by 32-38 MiB took 246 ms instead of 153. A heap keeps growing now and then
 long after warm-up (fragmentation), and a call's time drifts by 10-30 % over seconds (other
-tenants), in plateaus that outlast a process. Three rules follow:
+tenants), in plateaus that outlast a process. So does a GPU machine's CPU under launch-bound points:
+on one H200, fresh processes of ppl_simple_reg vjp had medians 1.65x apart, and within 1.09x
+measured against a reference process taking turns with them (README, "On a GPU"). Three rules
+follow:
 
 - A timed call during which the process's peak memory grew by ``FRESH_MEMORY_KIB`` or more is
   made again, at most ``RETAKES`` times (``timed_call``): its time was the heap's growth, paid
