@@ -2,7 +2,9 @@
 
 import itertools
 import re
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from test_config import one_line_error
@@ -11,6 +13,8 @@ from benchmarks import points
 from benchmarks._config import ConfigError, Settings
 from benchmarks.points import narrowed, steps
 from ptbench.bench import take_option
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def asv_names(name, grid):
@@ -66,3 +70,9 @@ def test_take_option_without_a_value_is_an_error():
 def test_a_bad_points_regex_stops_the_main_job_in_one_line():
     line = one_line_error([sys.executable, "-m", "ptbench.bench", "--points", "resnet("], PTBENCH_DEVICE="cpu")
     assert line.startswith("error: --points 'resnet(' is not a valid regex: missing ), unterminated subpattern")
+
+
+@pytest.mark.parametrize("args", [[], ["--machine", "m"]])
+def test_the_aa_runs_script_asks_for_its_directory_first(args):
+    proc = subprocess.run(["bash", "tools/aa_runs.sh", *args], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stderr.startswith("usage: bash tools/aa_runs.sh DIR")
