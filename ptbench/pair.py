@@ -2,6 +2,7 @@
 
     python -m ptbench.pair BASE HEAD [-b REGEX] [--factor 1.05] [--rounds N]
     python -m ptbench.pair 2.14.1 2.14.1       # an A/A pair, then: python tools/noise.py --pairs .asv/pair/pairs.json
+    python -m ptbench.pair --installed         # an A/A pair of the torch this Python imports, in this Python
 
 ``asv continuous --interleave-rounds`` runs a round of every point in one environment, then in
 the other, so the two sides of a point are measured a whole suite apart. On a VM whose core runs
@@ -17,11 +18,14 @@ sample, and its test is Wilcoxon's signed-rank test on their logarithms, at asv'
 machine's plateaus, shared by the pairs, widen both sides' samples and hide the difference.
 
 BASE and HEAD are installed into two environments of their own (``.asv/pair/env1``, ``env2``),
-each with one forkserver for the whole run. The points and their sampling are those of ``asv
-run`` under the same ``PTBENCH_*`` settings (``ptbench.plugin``). The results, with every sample,
-are saved after each point in ``.asv/pair/1`` and ``.asv/pair/2`` (never in ``results/``: a
-pull-request check is not history), and the samples of every round in ``.asv/pair/pairs.json``
-(what tools/noise.py --pairs reads).
+each with one forkserver for the whole run. ``--installed`` installs nothing: both sides are the
+torch this Python imports, recorded as the main job records it (``history.installed``), each
+side with a forkserver of this Python: an A/A pair offline, a GPU machine's own stack say. The
+points and their sampling are those of ``asv run`` under the same ``PTBENCH_*`` settings
+(``ptbench.plugin``). The results, with every sample, are saved after each point in
+``.asv/pair/1`` and ``.asv/pair/2`` (never in ``results/``: a pull-request check is not
+history), and the samples of every round in ``.asv/pair/pairs.json`` (what tools/noise.py
+--pairs reads).
 The table lists the points that changed beyond the factor, the exit status is 1 when one got
 slower or failed only on HEAD, as for ``asv continuous``.
 """
@@ -128,9 +132,9 @@ def configuration(path, side):
 class Side:
     """One release in its own environment, with a forkserver and the results of this run."""
 
-    def __init__(self, conf, repo, machine, commit):
+    def __init__(self, conf, repo, machine, commit, python=None):
         self.conf, self.commit = conf, commit
-        (self.env,) = environment.get_environments(conf, None)
+        (self.env,) = environment.get_environments(conf, python and [f"existing:{python}"])
         self.env.create()
         self.env.install_project(conf, repo, commit)
         params = {**machine, "python": self.env.python, **self.env.requirements}
@@ -289,19 +293,27 @@ def print_table(changes, factor, out=print):
 
 
 def run(base, head, bench=None, factor=1.05, rounds=None, machine=None, config=ROOT / "asv.conf.json"):
+    """Compare releases ``base`` and ``head``, or with both None the installed torch with itself."""
     settings = read_settings()
     machine = Machine.load(machine_name=machine or host.machine_name(), interactive=False)
+    python = None
+    if base is None:
+        from .bench import installed_torch
+
+        config, _, base, name = installed_torch(settings)
+        head, python = base, sys.executable
     os.environ.update(_sampling.with_process_environment(os.environ))
     os.environ[_sampling.TURNS] = str(PAIR / "turns.lock")  # read by the forkservers' processes
     confs = [configuration(config, side) for side in SIDES]
     repo = get_repo(confs[0])
-    repo.pull()
+    if python is None:
+        repo.pull()
     commits = [repo.get_hash_from_name(name) for name in (base, head)]
     for conf in confs:
         shutil.rmtree(conf.results_dir, ignore_errors=True)
         machine.save(conf.results_dir)
-    print(f"== installing {base} and {head} in {PAIR}", flush=True)
-    sides = [Side(conf, repo, machine.__dict__, commit) for conf, commit in zip(confs, commits, strict=True)]
+    print(f"== {f'{name}, twice, in {python}' if python else f'installing {base} and {head}'}: {PAIR}", flush=True)
+    sides = [Side(conf, repo, machine.__dict__, commit, python) for conf, commit in zip(confs, commits, strict=True)]
     benchmarks = Benchmarks.discover(confs[0], repo, [sides[0].env], [commits[0]], regex=bench)
     select(benchmarks, settings)
     if not benchmarks:
@@ -324,13 +336,18 @@ def run(base, head, bench=None, factor=1.05, rounds=None, machine=None, config=R
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("base", help="the release compared against")
-    parser.add_argument("head", help="the release under test (the same one for an A/A pair)")
+    parser.add_argument("base", nargs="?", help="the release compared against")
+    parser.add_argument("head", nargs="?", help="the release under test (the same one for an A/A pair)")
+    parser.add_argument(
+        "--installed", action="store_true", help="instead, an A/A pair of the torch this Python imports, in this Python"
+    )
     parser.add_argument("-b", "--bench", action="append", help="regex of the points to run, as for asv")
     parser.add_argument("--factor", type=float, default=1.05, help="the ratio a change must pass (default 1.05)")
     parser.add_argument("--rounds", type=int, help="processes per point and side (default: the suite's, 3 or 4)")
     parser.add_argument("--machine", help="the asv machine to file the pair under in .asv/pair/ (as for asv run)")
     args = parser.parse_args(argv)
+    if args.installed == bool(args.base and args.head) or (args.installed and args.base):
+        parser.error("give BASE and HEAD, or --installed alone")
     if args.factor <= 1:
         parser.error("--factor must be above 1")
     if args.rounds is not None and args.rounds < 1:

@@ -1,11 +1,20 @@
 """ptbench.pair: each point's rounds run on both sides at once, and the verdict pairs their samples."""
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
+from asv.machine import Machine
 
+from benchmarks import _sampling
 from ptbench import pair
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -148,3 +157,40 @@ def test_calls_run_at_once_and_an_error_reaches_the_caller():
 
     with pytest.raises(RuntimeError, match="forkserver"):
         pair.together([lambda: 1, fails])
+
+
+def test_installed_alone_or_two_releases(capsys):
+    for argv in ([], ["2.14.1"], ["--installed", "2.14.1"], ["--installed", "2.14.1", "2.14.1"]):
+        with pytest.raises(SystemExit):
+            pair.main(argv)
+        assert "give BASE and HEAD, or --installed alone" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_an_installed_pair_runs_both_sides_in_this_python(tmp_path):
+    """``--installed``: the torch this Python imports against itself, both sides in this Python,
+    end to end (a copy of the project, so that its .asv/pair/ is the test's)."""
+    work = tmp_path / "work"
+    for package in ("benchmarks", "ptbench", "history"):
+        shutil.copytree(ROOT / package, work / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "asv.conf.json", work)
+    cache = ROOT / ".asv" / "releases-torch.json"  # known releases resolve offline; else the index is asked
+    if cache.exists():
+        (work / ".asv").mkdir()
+        shutil.copy(cache, work / ".asv")
+    (tmp_path / ".asv-machine.json").write_text(
+        json.dumps({"version": 1, "ci": {**Machine.get_defaults(), "machine": "ci"}})
+    )
+    env = {**os.environ, "HOME": str(tmp_path), "PTBENCH_DEVICE": "cpu", "PTBENCH_SIZE": "small"}
+    command = [sys.executable, "-m", "ptbench.pair", "--installed", "--rounds", "2", "--machine", "ci"]
+    command += ["-b", r"time_call\('ppl_simple_reg', 'vjp'"]
+    proc = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr  # 1: the A/A flagged a point, by chance
+    assert f"twice, in {sys.executable}" in proc.stdout and "[2/2] autograd_functional.Time.time_call(" in proc.stdout
+    record = json.loads((work / ".asv" / "pair" / "pairs.json").read_text())
+    assert [r["params"][2] for r in record] == ["'autograd.functional'", "'torch.func'"]
+    per_process = _sampling.AUTOGRAD.paired_samples  # the suite's pair sampling, whatever the rounds
+    for side in ("base", "head"):
+        assert [[len(r[side][k]) for k in range(2)] for r in record] == [[per_process] * 2] * 2
+    files = [sorted(p.name for p in (work / ".asv" / "pair" / s / "ci").glob("*-*.json")) for s in ("1", "2")]
+    assert files[0] == files[1] and len(files[0]) == 1 and "-existing-py" in files[0][0]  # this Python, both sides
