@@ -151,7 +151,9 @@ def main(argv=None):
         say(steady.check(path.relative_to(ROOT))[1])
         say(pace.check(path.relative_to(ROOT))[1])
     html = Path(published).parent / conf["html_dir"]
-    preview = f".venv/bin/asv --config {Path(published).name} preview"
+    python = Path(sys.executable).absolute()  # .venv's, or the machine's own (tools/aa_runs.sh PYTHON=...)
+    python = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
+    preview = f"{python} -m asv --config {Path(published).name} preview"
     say(f"dashboard: {html.relative_to(ROOT)}/index.html, works offline; serve it with: {preview}")
     return 1 if failed else 0
 
