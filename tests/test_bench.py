@@ -1,4 +1,5 @@
-"""The main job's ``--points``: the plan's runs narrowed to the points whose asv names match."""
+"""The main job's ``--points`` (the plan's runs narrowed to the points whose asv names match), and
+``tools/aa_runs.sh``, which runs it twice."""
 
 import itertools
 import re
@@ -73,6 +74,7 @@ def test_a_bad_points_regex_stops_the_main_job_in_one_line():
 
 
 @pytest.mark.parametrize("args", [[], ["--machine", "m"]])
-def test_the_aa_runs_script_asks_for_its_directory_first(args):
-    proc = subprocess.run(["bash", "tools/aa_runs.sh", *args], cwd=ROOT, capture_output=True, text=True)
+def test_the_aa_runs_script_asks_for_its_directory_first(args, tmp_path):
+    script = str(ROOT / "tools" / "aa_runs.sh")
+    proc = subprocess.run(["bash", script, *args], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.startswith("usage: bash tools/aa_runs.sh DIR")

@@ -7,10 +7,10 @@
 # PYTHON (default .venv/bin/python, which tools/setup.sh makes) is the Python that holds torch and
 # asv: a GPU machine's own Python, say. PTBENCH_* settings apply as for any run.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 [ $# -ge 1 ] && [ "${1#-}" = "$1" ] || { echo "usage: bash tools/aa_runs.sh DIR [ptbench.bench arguments]" >&2; exit 2; }
-dir=$(mkdir -p "$1" && cd "$1" && pwd)
+dir=$(mkdir -p "$1" && cd "$1" && pwd)  # DIR as the caller names it, before moving to the repository
 shift
+cd "$(dirname "$0")/.."
 python=${PYTHON:-.venv/bin/python}
 [ "$python" != .venv/bin/python ] || bash tools/setup.sh
 for run in first second; do
