@@ -170,24 +170,31 @@ def statuses(settings, versions=(None, None), pattern=None):
             yield benchmark, point, SUITES[suite].reason(point, settings, versions)
 
 
-def measures(benchmark, settings, only=None):
-    """Whether ``benchmark`` has a point to measure under ``settings`` (among those in whose asv
+def measured(settings, only=None):
+    """The benchmarks with a point to measure under ``settings`` (among the points in whose asv
     name the regex ``only`` finds a match)."""
-    suite = SUITES[BENCHMARKS[benchmark]]
-    return any(
-        not suite.reason(p, settings, (None, None)) and (not only or re.search(only, asv_name(benchmark, p)))
-        for p in suite.space.points()
-    )
+    return [
+        name
+        for name, key in BENCHMARKS.items()
+        if any(
+            not SUITES[key].reason(p, settings, (None, None)) and (not only or re.search(only, asv_name(name, p)))
+            for p in SUITES[key].space.points()
+        )
+    ]
 
 
-def running_suites(settings, only=None):
-    """The benchmark classes with a point to measure under ``settings`` (and ``only``), in run
-    order: the untimed classes first. Their work (pinned to the benchmark core, as every benchmark
-    process is) brings the machine to the speed it keeps under load: after an idle spell, the
-    first round of the autograd times ran 4-5 % faster than the three after it (README, "How a
-    time is taken")."""
-    running = {key for name, key in BENCHMARKS.items() if measures(name, settings, only)}
+def suites_of(benchmarks):
+    """The benchmark classes of ``benchmarks``, in run order: the untimed classes first. Their work
+    (pinned to the benchmark core, as every benchmark process is) brings the machine to the speed
+    it keeps under load: after an idle spell, the first round of the autograd times ran 4-5 %
+    faster than the three after it (README, "How a time is taken")."""
+    running = {BENCHMARKS[name] for name in benchmarks}
     return sorted((key for key in SUITES if key in running), key=lambda key: SUITES[key].timed)
+
+
+def running_suites(settings):
+    """The benchmark classes with a point to measure under ``settings``, in run order."""
+    return suites_of(measured(settings))
 
 
 def suite_regex(suite):
@@ -248,11 +255,11 @@ def steps(settings, trial=False, only=None):
     ran apart from its others, in place of that one (``ptbench.retake``). A trial run takes a class
     per run. ``only`` (a regex) narrows every run to the points in whose asv name it finds a match.
     """
-    suites = running_suites(settings, only)
-    classes = [Step(suite, suite_regex(suite), timed=SUITES[suite].timed, only=only) for suite in suites]
+    benchmarks = measured(settings, only)
+    classes = [Step(suite, suite_regex(suite), timed=SUITES[suite].timed, only=only) for suite in suites_of(benchmarks)]
     if trial:
         return classes
-    timed = [name for name, suite in BENCHMARKS.items() if SUITES[suite].timed and measures(name, settings, only)]
+    timed = [name for name in benchmarks if SUITES[BENCHMARKS[name]].timed]
     found = [step for step in classes if not step.timed]
     total = max(map(rounds, timed), default=0)
     for left in range(total, 0, -1):  # processes a benchmark still has to take

@@ -58,25 +58,27 @@ def installed_torch(settings):
     return (*placed, f"torch {torch.__version__} (git {torch.version.git_version[:12]})")
 
 
-def take_option(args, name):
-    """Remove ``name VALUE`` or ``name=VALUE`` from ``args``; the value, or None."""
+def option(args, name, take=False):
+    """The value of ``name VALUE`` or ``name=VALUE`` in ``args``, or None; ``take`` removes it."""
     for i, arg in enumerate(args):
         if arg == name:
             if i + 1 == len(args):
                 raise ConfigError(f"{name} needs a value")
             value = args[i + 1]
-            del args[i : i + 2]
-            return value
-        if arg.startswith(name + "="):
-            del args[i]
-            return arg.split("=", 1)[1]
+        elif arg.startswith(name + "="):
+            value = arg.split("=", 1)[1]
+        else:
+            continue
+        if take:
+            del args[i : i + (arg == name) + 1]
+        return value
     return None
 
 
 def main(argv=None):
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        only = take_option(args, "--points")
+        only = option(args, "--points", take=True)
         if only is not None:
             try:
                 re.compile(only)
@@ -90,11 +92,8 @@ def main(argv=None):
     trial = any(a in ("--quick", "-q", "--dry-run", "-n") for a in args)
     if any(a in ("--quick", "-q") for a in args) and not any(a in ("--dry-run", "-n") for a in args):
         args.append("--dry-run")  # a single sample per point is a smoke test, not history
-    machine = next((a.split("=", 1)[1] for a in args if a.startswith("--machine=")), None)
-    if "--machine" in args:
-        machine = args[args.index("--machine") + 1]
     try:
-        machine = machine or host.machine_name()
+        machine = option(args, "--machine") or host.machine_name()
         if not trial:
             host.check(machine)
     except ConfigError as e:

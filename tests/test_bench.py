@@ -13,7 +13,7 @@ from test_config import one_line_error
 from benchmarks import points
 from benchmarks._config import ConfigError, Settings
 from benchmarks.points import narrowed, steps
-from ptbench.bench import take_option
+from ptbench.bench import option
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,13 +59,15 @@ def test_no_points_regex_leaves_the_step_as_it_is():
         (["--machine", "m"], None, ["--machine", "m"]),
     ],
 )
-def test_take_option_removes_the_option_and_returns_its_value(args, value, rest):
-    assert take_option(args, "--points") == value and args == rest
+def test_option_taken_is_removed_with_its_value(args, value, rest):
+    kept = list(args)
+    assert option(kept, "--points") == value and kept == args  # read, left for asv
+    assert option(args, "--points", take=True) == value and args == rest
 
 
-def test_take_option_without_a_value_is_an_error():
+def test_an_option_without_a_value_is_an_error():
     with pytest.raises(ConfigError, match="--points needs a value"):
-        take_option(["--points"], "--points")
+        option(["--points"], "--points", take=True)
 
 
 def test_a_bad_points_regex_stops_the_main_job_in_one_line():
