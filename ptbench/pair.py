@@ -59,6 +59,7 @@ from benchmarks._config import ConfigError
 
 from . import host
 from .plugin import read_settings, select, without_notes
+from .results import timed
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIR = ROOT / ".asv" / "pair"
@@ -79,6 +80,16 @@ def paired(base_rounds, head_rounds):
     """[(base sample, head sample)]: the k-th samples of each round, taken in turn."""
     rounds = zip(base_rounds, head_rounds, strict=False)
     return [pair for a, b in rounds for pair in zip(a or [], b or [], strict=False)]
+
+
+def paired_points(record, pattern=None):
+    """{(benchmark, params): [(base sample, head sample)]} of the timed points (that ``pattern``
+    selects) with pairs in a run's ``pairs.json`` record."""
+    found = {}
+    for point in record:
+        if timed(point["name"], pattern) and (pairs := paired(point["base"], point["head"])):
+            found[(point["name"], tuple(point["params"]))] = pairs
+    return found
 
 
 def verdict(pairs, factor):

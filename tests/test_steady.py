@@ -92,17 +92,22 @@ def git(cwd, *args):
     return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010):
+def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010, level=0):
     """tools/history.sh --commit 2.11.0 in a copy of the repository whose asv writes the release's
     result file with the next of ``spreads`` on each of its runs (10 ms a point; a spread, or
     (spread, apart) for ``result_file``), beside 2.10.0's committed run at ``neighbor`` seconds a
-    point; the --bench of each asv run in ``selected``."""
+    point; the --bench of each asv run in ``selected``. ``ptbench.level`` (a pair of installed
+    releases) is a stand-in that exits with ``level`` and notes its file in ``levels``."""
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "tools", repo / "tools")
     (repo / "tools" / "setup.sh").write_text("")
     (repo / ".venv" / "bin").mkdir(parents=True)
     python = repo / ".venv" / "bin" / "python"
-    python.write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n')  # with this environment's packages
+    python.write_text(  # with this environment's packages
+        "#!/bin/sh\n"
+        f'[ "$2" = ptbench.level ] && {{ echo "$3" >> levels; echo "== level stand-in"; exit {level}; }}\n'
+        f'exec {sys.executable} "$@"\n'
+    )
     python.chmod(0o755)
     stand_in = repo / ".venv" / "bin" / "asv"
     stand_in.write_text(
@@ -118,7 +123,7 @@ def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010):
     for i, spread in enumerate(spreads):
         spread, apart = spread if isinstance(spread, tuple) else (spread, 1.0)
         (repo / "spreads" / f"{i}.json").write_text(json.dumps({**result_file(spread, apart=apart), "run": i}))
-    (repo / ".gitignore").write_text(".venv/\n.asv/\nspreads/\nruns\nselected\n")
+    (repo / ".gitignore").write_text(".venv/\n.asv/\nspreads/\nruns\nselected\nlevels\n")
     git(repo, "init", "-q")
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "start")
@@ -148,6 +153,17 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert "Release history: torch 2.11.0, the timed benchmarks" in git(repo, "log", "-1", "--format=%s")
     assert "retake: a process apart from its point's others: none" in proc.stdout
     assert (repo / "runs").read_text().strip() == str(len(steps) - 1)  # no asv run to retake
+    assert (repo / "levels").read_text() == f"{path.relative_to(repo)}\n"  # the level checked, once
+
+    # Steady and at the machine's pace, but off the series' level: nothing timed is committed.
+    repo, path, proc = history(tmp_path / "level", [1.02] * len(steps), level=1)
+    assert proc.returncode == 1
+    stopped = "== 2.11.0, the timed runs: not committed, kept in .asv/unsteady/; stopping: this host is not at the"
+    assert stopped in proc.stdout and "== level stand-in" in proc.stdout
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert json.loads(path.read_text())["run"] == timing[0] - 1  # the last untimed run's, committed
+    kept = repo / ".asv" / "unsteady" / "results" / "m" / path.name
+    assert json.loads(kept.read_text())["run"] == len(steps) - 2  # the last timed round's file
 
     # The last round leaves a point with a process apart: that point alone is run once more.
     spreads = [1.02] * len(steps)

@@ -16,8 +16,10 @@
 # kept, since the check judges them all together again. A release may have --tries moved rounds in
 # all (default 1): at the last, results/ is put back as the untimed runs committed it and the script
 # stops, since the next release would be taken on the same machine. Last, a point whose process ran
-# apart from its others has that process taken again (ptbench.retake). PTBENCH_* settings apply as for
-# any run; extra asv arguments go in ASV_ARGS.
+# apart from its others has that process taken again (ptbench.retake). Before the timed runs are
+# committed, the release and the series' nearest one are measured as a pair on a few points
+# (ptbench.level): a host that held still at another level than the series' stops the script there.
+# PTBENCH_* settings apply as for any run; extra asv arguments go in ASV_ARGS.
 set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
@@ -52,6 +54,13 @@ commit_results() {  # MESSAGE FILE...: the release's files and asv's shared ones
     own=(results/*.json results/*/machine.json "$@")
     git add -- "${own[@]}"
     git diff --cached --quiet -- "${own[@]}" || git commit --quiet -m "$message" -- "${own[@]}"
+}
+
+stop() {  # WHY: results/ as the release's untimed runs committed it, then stop, since the next
+    # release would be taken on the same host
+    for file in "${mine[@]}"; do git checkout --quiet -- "$file" 2>/dev/null || rm -f "$file"; done
+    echo "== $release, $1"
+    exit 1
 }
 
 failed=0  # a failed run does not stop the others; the exit status says it failed
@@ -106,11 +115,9 @@ for release in "$@"; do
                         if [ -e "$before_round/$file" ]; then cp "$before_round/$file" "$file"; else rm "$file"; fi
                     done
                     if [ $try -ge "$tries" ] || [ $paced = 0 ]; then
-                        for file in "${mine[@]}"; do git checkout --quiet -- "$file" 2>/dev/null || rm -f "$file"; done
                         why="take the rest on a steady machine"
                         [ $paced = 1 ] || why="this host is not at the machine's pace (above), which another try does not change"
-                        echo "== $release, $label: not committed, kept in .asv/unsteady/; stopping: $why"
-                        exit 1
+                        stop "$label: not committed, kept in .asv/unsteady/; stopping: $why"
                     fi
                     echo "== $release, $label: not committed, kept in .asv/unsteady/; try $((try + 1)) of $tries: this round again in $wait s"
                     sleep "$wait"
@@ -127,6 +134,12 @@ for release in "$@"; do
         echo "== $release, $label: $((SECONDS - run_start)) s"
     done
     if [ $commit = 1 ] && [ $timed_ok = 1 ] && [ $runs -gt 0 ]; then
+        # The release and the series' nearest one as a pair: was this host at the series' level?
+        for file in "${mine[@]}"; do
+            .venv/bin/python -m ptbench.level "$file" && continue
+            mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
+            stop "the timed runs: not committed, kept in .asv/unsteady/; stopping: this host is not at the series' level (above)"
+        done
         commit_results "Release history: torch $release, the timed benchmarks' $runs runs ($((SECONDS - timed_start)) s)" \
             "${mine[@]}"
     fi

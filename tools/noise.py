@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ptbench import pair  # noqa: E402
-from ptbench.results import timed, timed_points  # noqa: E402
+from ptbench.results import timed_points  # noqa: E402
 
 FACTORS = (1.02, 1.03, 1.05, 1.07, 1.10, 1.15, 1.20, 1.30, 1.50)
 SLOWDOWNS = (0.05, 0.10, 0.20)
@@ -77,15 +77,8 @@ def unpaired_test(a, b):
 def paired_points(data, pattern=None):
     """{(benchmark, params): samples} of either side of a ``ptbench.pair`` run (pairs.json), for
     the timed points with pairs, in pair order: (base, head)."""
-    base, head = {}, {}
-    for point in data:
-        if not timed(point["name"], pattern):
-            continue
-        pairs = pair.paired(point["base"], point["head"])
-        if pairs:
-            key = (point["name"], tuple(point["params"]))
-            base[key], head[key] = ([x[i] for x in pairs] for i in (0, 1))
-    return base, head
+    found = pair.paired_points(data, pattern)
+    return ({key: [x[i] for x in pairs] for key, pairs in found.items()} for i in (0, 1))
 
 
 def paired_test(a, b):
