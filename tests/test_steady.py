@@ -164,6 +164,8 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert json.loads(path.read_text())["run"] == timing[0] - 1  # the last untimed run's, committed
     kept = repo / ".asv" / "unsteady" / "results" / "m" / path.name
     assert json.loads(kept.read_text())["run"] == len(steps) - 2  # the last timed round's file
+    repo, path, proc = history(tmp_path / "no-level", [1.02] * len(steps), level=2)  # the pair failed
+    assert proc.returncode == 1 and "stopping: the host's level could not be measured" in proc.stdout
 
     # The last round leaves a point with a process apart: that point alone is run once more.
     spreads = [1.02] * len(steps)

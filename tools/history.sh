@@ -136,9 +136,13 @@ for release in "$@"; do
     if [ $commit = 1 ] && [ $timed_ok = 1 ] && [ $runs -gt 0 ]; then
         # The release and the series' nearest one as a pair: was this host at the series' level?
         for file in "${mine[@]}"; do
-            .venv/bin/python -m ptbench.level "$file" && continue
+            level=0
+            .venv/bin/python -m ptbench.level "$file" || level=$?
+            [ $level = 0 ] && continue
             mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
-            stop "the timed runs: not committed, kept in .asv/unsteady/; stopping: this host is not at the series' level (above)"
+            why="this host is not at the series' level (above)"
+            [ $level = 1 ] || why="the host's level could not be measured (above)"
+            stop "the timed runs: not committed, kept in .asv/unsteady/; stopping: $why"
         done
         commit_results "Release history: torch $release, the timed benchmarks' $runs runs ($((SECONDS - timed_start)) s)" \
             "${mine[@]}"

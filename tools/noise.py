@@ -78,7 +78,7 @@ def paired_points(data, pattern=None):
     """{(benchmark, params): samples} of either side of a ``ptbench.pair`` run (pairs.json), for
     the timed points with pairs, in pair order: (base, head)."""
     found = pair.paired_points(data, pattern)
-    return ({key: [x[i] for x in pairs] for key, pairs in found.items()} for i in (0, 1))
+    return tuple({key: [x[i] for x in pairs] for key, pairs in found.items()} for i in (0, 1))
 
 
 def paired_test(a, b):
