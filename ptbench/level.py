@@ -43,6 +43,7 @@ from .results import current_versions, timed_points
 
 # Eight points of 50-250 ms on the 2-core VM (convolutions, 1-d convolutions, a transformer), through
 # both backends: a few minutes as a pair there.
+BENCHMARK = r"^autograd_functional\.Time\.time_call$"
 POINTS = r"autograd_functional\.Time\.time_call\('(resnet18|fcn_resnet|wav2letter|transformer)', 'vjp'"
 LIMIT = 1.05
 MIN_POINTS = pace.MIN_POINTS
@@ -121,7 +122,7 @@ def main(argv=None):
         data, versions = read(path), current_versions(path)
     except (OSError, ValueError, KeyError) as e:
         parser.exit(2, f"error: {path}: not an asv result file beside a benchmarks.json ({e})\n")
-    ref = pace.reference(path, data, versions)
+    ref = pace.reference(path, data, versions, BENCHMARK)  # the nearest release with autograd times
     if ref is None:
         print(f"== {path}: the machine has no other run to set its level against", flush=True)
         return 0

@@ -72,6 +72,22 @@ def test_main_judges_a_pair_of_the_right_releases(tmp_path, capsys):
     assert "is a pair of 2.9.1 -> 2.11.0, not 2.10.0 -> 2.11.0" in capsys.readouterr().err
 
 
+def test_the_reference_is_the_nearest_release_with_autograd_times(tmp_path, capsys):
+    both = result_file(1.02, time=0.0115)
+    both["results"]["timm_suite.Eager.time_step"] = both["results"][TIMED]
+    path = tree(tmp_path / "series", both)
+    versions = json.loads((path.parent.parent / "benchmarks.json").read_text())
+    versions["timm_suite.Eager.time_step"] = {"version": "5"}
+    (path.parent.parent / "benchmarks.json").write_text(json.dumps(versions))
+    timm = result_file(1.02)
+    timm["results"] = {"timm_suite.Eager.time_step": timm["results"][TIMED]}
+    (path.parent / "2.10.0-env.json").write_text(json.dumps(timm))  # nearest, but timm times alone
+    (path.parent / "2.4.1-env.json").write_text(json.dumps(result_file(1.02)))
+    record = pair_folder(tmp_path, "2.4.1", "2.11.0", pairs(1.15))
+    assert level.main([str(path), "--pairs", str(record)]) == 0
+    assert "against 2.4.1-env.json" in capsys.readouterr().out
+
+
 def test_a_first_release_has_nothing_to_be_level_with(tmp_path, capsys):
     path = tree(tmp_path, result_file(1.02))
     assert level.main([str(path)]) == 0
