@@ -23,9 +23,9 @@ no release beyond it.
 Why 1.05: on one steady host two back-to-back runs of the main job differ by a median 0.988-1.002x
 over their points (README, "Pull requests and noise"), and each of the three figures per point
 carries a few percent of its own noise, which the median over eight points mostly removes: that
-day, with a pair taken then, the series' committed 2.15.0 against its 2.14.1 lay at 0.952-1.029x a
-point (median 0.992x), its 2.7.1 against its 2.0.1 at 0.967-1.045x (1.011x), and the 2.11.0 run
-above at a median 1.157x.
+day, with a pair taken then, the series' four committed runs lay at 0.952-1.045x a point, medians
+0.992x (2.15.0 against 2.14.1), 1.010x (2.14.1 against 2.15.0), 1.011x (2.7.1 against 2.0.1) and
+0.998x (2.0.1 against 2.7.1), and the 2.11.0 run above at a median 1.157x.
 """
 
 import argparse
