@@ -96,3 +96,26 @@ def test_a_first_release_has_nothing_to_be_level_with(tmp_path, capsys):
     with pytest.raises(SystemExit) as stopped:
         level.main([str(tmp_path / "x.json")])
     assert stopped.value.code == 2
+
+
+def test_main_takes_the_pair_of_the_reference_and_the_release(tmp_path, monkeypatch, capsys):
+    path = series(tmp_path / "series", 0.0115)
+    calls = []
+
+    def run(base, head, bench, rounds, machine):  # ptbench.pair.run, which installs both releases
+        calls.append((base, head, bench, rounds, machine))
+        pair_folder(tmp_path, base, head, pairs(1.15))
+
+    monkeypatch.setattr(level.pair, "PAIR", tmp_path / "pair")
+    monkeypatch.setattr(level.pair, "run", run)
+    assert level.main([str(path)]) == 0
+    assert calls == [("2.10.0", "2.11.0", [level.POINTS], level.ROUNDS, "m")]  # filed under the file's machine
+    out = capsys.readouterr().out
+    assert "its level against 2.10.0-env.json, from the two releases as a pair" in out and "within 1.05x" in out
+
+    def fails(*args, **kwargs):
+        raise level.util.UserError("no torch 2.10.0 on the index")
+
+    monkeypatch.setattr(level.pair, "run", fails)
+    assert level.main([str(path)]) == 2
+    assert "error: the pair 2.10.0 -> 2.11.0 failed: no torch 2.10.0 on the index" in capsys.readouterr().err
