@@ -56,7 +56,7 @@ commit_results() {  # MESSAGE FILE...: the release's files and asv's shared ones
     git diff --cached --quiet -- "${own[@]}" || git commit --quiet -m "$message" -- "${own[@]}"
 }
 
-stop() {  # WHY: results/ as the release's untimed runs committed it, then stop, since the next
+stop() {  # MESSAGE: results/ as the release's untimed runs committed it, say MESSAGE and stop: the next
     # release would be taken on the same host
     for file in "${mine[@]}"; do git checkout --quiet -- "$file" 2>/dev/null || rm -f "$file"; done
     echo "== $release, $1"
