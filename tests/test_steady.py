@@ -92,12 +92,13 @@ def git(cwd, *args):
     return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010, level=0):
+def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010, levels=()):
     """tools/history.sh --commit 2.11.0 in a copy of the repository whose asv writes the release's
     result file with the next of ``spreads`` on each of its runs (10 ms a point; a spread, or
     (spread, apart) for ``result_file``), beside 2.10.0's committed run at ``neighbor`` seconds a
     point; the --bench of each asv run in ``selected``. ``ptbench.level`` (a pair of installed
-    releases) is a stand-in that exits with ``level`` and notes its file in ``levels``."""
+    releases) is a stand-in that exits with the next of ``levels`` (then 0) and notes its file in
+    ``levels``."""
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "tools", repo / "tools")
     (repo / "tools" / "setup.sh").write_text("")
@@ -105,7 +106,8 @@ def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010, level=0):
     python = repo / ".venv" / "bin" / "python"
     python.write_text(  # with this environment's packages
         "#!/bin/sh\n"
-        f'[ "$2" = ptbench.level ] && {{ echo "$3" >> levels; echo "== level stand-in"; exit {level}; }}\n'
+        '[ "$2" = ptbench.level ] && { echo "$3" >> levels; echo "== level stand-in";'
+        ' exit $(sed -n "$(wc -l < levels)p" level-codes); }\n'
         f'exec {sys.executable} "$@"\n'
     )
     python.chmod(0o755)
@@ -119,11 +121,12 @@ def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010, level=0):
     stand_in.chmod(0o755)
     path = tree(repo, result_file(1.0))
     (repo / "results" / "m" / "2.10.0-env.json").write_text(json.dumps(result_file(1.02, time=neighbor)))
+    (repo / "level-codes").write_text("".join(f"{code}\n" for code in levels) + "0\n" * len(spreads))
     (repo / "spreads").mkdir()
     for i, spread in enumerate(spreads):
         spread, apart = spread if isinstance(spread, tuple) else (spread, 1.0)
         (repo / "spreads" / f"{i}.json").write_text(json.dumps({**result_file(spread, apart=apart), "run": i}))
-    (repo / ".gitignore").write_text(".venv/\n.asv/\nspreads/\nruns\nselected\nlevels\n")
+    (repo / ".gitignore").write_text(".venv/\n.asv/\nspreads/\nruns\nselected\nlevels\nlevel-codes\n")
     git(repo, "init", "-q")
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "start")
@@ -153,19 +156,44 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert "Release history: torch 2.11.0, the timed benchmarks" in git(repo, "log", "-1", "--format=%s")
     assert "retake: a process apart from its point's others: none" in proc.stdout
     assert (repo / "runs").read_text().strip() == str(len(steps) - 1)  # no asv run to retake
-    assert (repo / "levels").read_text() == f"{path.relative_to(repo)}\n"  # the level checked, once
+    # The level checked after the first round, and again before the commit.
+    assert (repo / "levels").read_text() == f"{path.relative_to(repo)}\n" * 2
 
-    # Steady and at the machine's pace, but off the series' level: nothing timed is committed.
-    repo, path, proc = history(tmp_path / "level", [1.02] * len(steps), level=1)
+    # Steady and at the machine's pace, but off the series' level after the first round: stopped
+    # there, before the other rounds.
+    repo, path, proc = history(tmp_path / "level", [1.02] * len(steps), levels=[1])
     assert proc.returncode == 1
-    stopped = "== 2.11.0, the timed runs: not committed, kept in .asv/unsteady/; stopping: this host is not at the"
+    stopped = (
+        f"== 2.11.0, {steps[timing[0]][1]}: not committed, kept in .asv/unsteady/; stopping: this host is not at the"
+    )
     assert stopped in proc.stdout and "== level stand-in" in proc.stdout
+    assert (repo / "runs").read_text().strip() == str(timing[0] + 1)
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
     assert json.loads(path.read_text())["run"] == timing[0] - 1  # the last untimed run's, committed
     kept = repo / ".asv" / "unsteady" / "results" / "m" / path.name
+    assert json.loads(kept.read_text())["run"] == timing[0]
+    # Off level once, then on it: the first round alone is taken again.
+    repo, path, proc = history(
+        tmp_path / "level-again", [1.02] * (len(steps) + 1), levels=[1], options=("--tries", "2", "--wait", "0")
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "try 2 of 2: this round again in 0 s" in proc.stdout
+    assert len((repo / "levels").read_text().splitlines()) == 3
+    assert git(repo, "status", "--porcelain") == ""
+    # On level after the first round, off it at the end: nothing timed is committed.
+    repo, path, proc = history(tmp_path / "level-end", [1.02] * len(steps), levels=[0, 1])
+    assert proc.returncode == 1
+    stopped = "== 2.11.0, the timed runs: not committed, kept in .asv/unsteady/; stopping: this host is not at the"
+    assert stopped in proc.stdout
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert json.loads(path.read_text())["run"] == timing[0] - 1
+    kept = repo / ".asv" / "unsteady" / "results" / "m" / path.name
     assert json.loads(kept.read_text())["run"] == len(steps) - 2  # the last timed round's file
-    repo, path, proc = history(tmp_path / "no-level", [1.02] * len(steps), level=2)  # the pair failed
-    assert proc.returncode == 1 and "stopping: the host's level could not be measured" in proc.stdout
+    for levels in ([2], [0, 2]):  # the pair failed: no second try
+        repo, path, proc = history(
+            tmp_path / f"no-level{len(levels)}", [1.02] * len(steps), levels=levels, options=("--tries", "3")
+        )
+        assert proc.returncode == 1 and "stopping: the host's level could not be measured" in proc.stdout
 
     # The last round leaves a point with a process apart: that point alone is run once more.
     spreads = [1.02] * len(steps)

@@ -19,6 +19,9 @@
 # apart from its others has that process taken again (ptbench.retake). Before the timed runs are
 # committed, the release and the series' nearest one are measured as a pair on a few points
 # (ptbench.level): a host that held still at another level than the series' stops the script there.
+# The same check follows the first round that passes, so a host off level is seen in minutes, not
+# after the hour of rounds: that round is taken again like a moved one (a shared host's level comes
+# and goes).
 # PTBENCH_* settings apply as for any run; extra asv arguments go in ASV_ARGS.
 set -euo pipefail
 shopt -s nullglob
@@ -63,12 +66,24 @@ stop() {  # MESSAGE: results/ as the release's untimed runs committed it, say ME
     exit 1
 }
 
+on_level() {  # FILE...: exit status 0 when the host ran them at their series' level, 1 when not, 2 when
+    # the pair could not be taken (ptbench.level)
+    local file
+    for file in "$@"; do .venv/bin/python -m ptbench.level "$file" || return $?; done
+}
+
+level_why() {  # STATUS: on_level's
+    [ "$1" = 1 ] && echo "this host is not at the series' level (above)" \
+        || echo "the host's level could not be measured (above)"
+}
+
 failed=0  # a failed run does not stop the others; the exit status says it failed
 for release in "$@"; do
     start=$SECONDS
     mine=()     # the release's result files its runs wrote
     try=1
     runs=0      # timed runs that passed
+    leveled=0   # a first round passed ptbench.level
     timed_start=$SECONDS
     timed_ok=1  # every timed run passed: they are committed together
     i=0
@@ -103,19 +118,24 @@ for release in "$@"; do
                 runs=$((runs + 1))
             elif [ ${#written[@]} -gt 0 ]; then
                 [ $runs -gt 0 ] || timed_start=$run_start
-                moved=0 paced=1
+                moved=0 paced=1 level=0
                 one=()  # a benchmark's first round: one process per point
                 [ "$kind" = first ] && one=(--one-process)
                 .venv/bin/python -m ptbench.steady "${written[@]}" -b "${step[2]}" "${one[@]}" || moved=1
                 # A first round's times also say whether this host runs at the machine's pace.
                 [ "$kind" != first ] || .venv/bin/python -m ptbench.pace "${written[@]}" -b "${step[2]}" || paced=0
-                if { [ $moved = 1 ] || [ $paced = 0 ]; } && [ $commit = 1 ]; then
+                if [ "$kind" = first ] && [ $moved = 0 ] && [ $paced = 1 ] && [ $commit = 1 ] && [ $leveled = 0 ]; then
+                    leveled=1
+                    on_level "${written[@]}" || level=$? leveled=0
+                fi
+                if { [ $moved = 1 ] || [ $paced = 0 ] || [ $level != 0 ]; } && [ $commit = 1 ]; then
                     for file in "${written[@]}"; do
                         mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
                         if [ -e "$before_round/$file" ]; then cp "$before_round/$file" "$file"; else rm "$file"; fi
                     done
-                    if [ $try -ge "$tries" ] || [ $paced = 0 ]; then
+                    if [ $try -ge "$tries" ] || [ $paced = 0 ] || [ $level = 2 ]; then
                         why="take the rest on a steady machine"
+                        [ $level = 0 ] || why=$(level_why $level)
                         [ $paced = 1 ] || why="this host is not at the machine's pace (above), which another try does not change"
                         stop "$label: not committed, kept in .asv/unsteady/; stopping: $why"
                     fi
@@ -135,15 +155,14 @@ for release in "$@"; do
     done
     if [ $commit = 1 ] && [ $timed_ok = 1 ] && [ $runs -gt 0 ]; then
         # The release and the series' nearest one as a pair: was this host at the series' level?
-        for file in "${mine[@]}"; do
-            level=0
-            .venv/bin/python -m ptbench.level "$file" || level=$?
-            [ $level = 0 ] && continue
-            mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
-            why="this host is not at the series' level (above)"
-            [ $level = 1 ] || why="the host's level could not be measured (above)"
-            stop "the timed runs: not committed, kept in .asv/unsteady/; stopping: $why"
-        done
+        level=0
+        on_level "${mine[@]}" || level=$?
+        if [ $level != 0 ]; then
+            for file in "${mine[@]}"; do
+                mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
+            done
+            stop "the timed runs: not committed, kept in .asv/unsteady/; stopping: $(level_why $level)"
+        fi
         commit_results "Release history: torch $release, the timed benchmarks' $runs runs ($((SECONDS - timed_start)) s)" \
             "${mine[@]}"
     fi
