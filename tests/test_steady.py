@@ -97,8 +97,8 @@ def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010, levels=()
     result file with the next of ``spreads`` on each of its runs (10 ms a point; a spread, or
     (spread, apart) for ``result_file``), beside 2.10.0's committed run at ``neighbor`` seconds a
     point; the --bench of each asv run in ``selected``. ``ptbench.level`` (a pair of installed
-    releases) is a stand-in that exits with the next of ``levels`` (then 0) and notes its file in
-    ``levels``."""
+    releases) is a stand-in that exits with the next of ``levels`` (0 once they run out) and
+    appends the result file it was given to the file ``levels``."""
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "tools", repo / "tools")
     (repo / "tools" / "setup.sh").write_text("")
