@@ -114,6 +114,9 @@ def test_the_command_prints_only_the_regex_and_lists_without_change(tmp_path, ca
 # Taken before the rule, on the faster host of that machine name: processes apart, left as taken
 # (beit_base_patch16_224 and repvgg_a2 slower, adv_inception_v3 inference at one of two speeds).
 BEFORE_RULE = {"vm-x86-2cpu-24gb/2.0.1-virtualenv-py3.11.json": 2, "vm-x86-2cpu-24gb/2.7.1-virtualenv-py3.11.json": 3}
+# Taken again under the rule and apart again, so left (the rule retakes once): regnety_002 inference
+# compiled, its third process at 1.178x of the others, retaken at 1.157x.
+RETAKEN_APART = {"vm-x86-2cpu-24gb-model17/2.14.1-virtualenv-py3.11.json": 1}
 
 
 def test_committed_runs_have_no_process_apart():
@@ -122,7 +125,7 @@ def test_committed_runs_have_no_process_apart():
     for path in files:
         hits = retake.apart(json.loads(path.read_text()), current_versions(path))
         found[f"{path.parent.name}/{path.name}"] = len(hits)
-    assert {name: n for name, n in found.items() if n} == BEFORE_RULE
+    assert {name: n for name, n in found.items() if n} == BEFORE_RULE | RETAKEN_APART
 
 
 @pytest.mark.slow
