@@ -122,15 +122,19 @@ def test_a_call_that_grew_the_heap_is_made_again(monkeypatch):
     """A call during which the peak memory grew is retaken, at most RETAKES times."""
     peaks = iter([0, 10_000, 10_000, 10_000, 10_000, 10_000])  # the first call grows the peak
     monkeypatch.setattr(_sampling, "peak_memory_kib", lambda: next(peaks))
+    monkeypatch.setattr(_sampling, "retaken", [])
     call, made = timed_calls(monkeypatch, [0.5, 0.25])
     assert _sampling.timed_call(call) == 0.25 and len(made) == 2
+    assert _sampling.retaken == [0.5]
 
 
 def test_a_call_that_grows_the_heap_every_time_is_timed_as_it_is(monkeypatch):
     grows = iter(range(0, 100 * _sampling.FRESH_MEMORY_KIB, _sampling.FRESH_MEMORY_KIB))
     monkeypatch.setattr(_sampling, "peak_memory_kib", lambda: next(grows))
+    monkeypatch.setattr(_sampling, "retaken", [])
     call, made = timed_calls(monkeypatch, [0.5, 0.25, 0.75])
     assert _sampling.timed_call(call) == 0.75 and len(made) == 1 + _sampling.RETAKES
+    assert _sampling.retaken == [0.5, 0.25]
 
 
 def test_setup_again_keeps_the_clock_and_block():
