@@ -6,15 +6,15 @@
 
 Like asv's forkserver, this process (in the suites' process environment, ``_sampling``) imports
 torch and the suites, then forks one process per point that the ``PTBENCH_*`` settings run
-(``benchmarks.points``), one after another. Each does
-what asv does in a round: the benchmark class's setup (building the model: "setup"), the point's
-warm-up (the untimed first call and the calls that size the blocks: "warm-up", ``_sampling``),
-then its samples, block by block ("samples"). Of the samples' time, "retaken" is the calls made
-again because they grew the heap (``_sampling.timed_call``). "total" is each process's wall time,
-from fork to exit, so "other" (total less the parts) is the fork, setting the process up and
-exiting. The table gives the seconds of every part, summed over the points, and its share of the
-total; ``--by PARAMETER`` adds a row per value of that parameter. asv's own work between
-processes (starting them, writing results) is not in it: compare a round's time in a run's log.
+(``benchmarks.points``), one after another. Each does what asv does in a round: the benchmark
+class's setup (building the model: "setup"), the point's warm-up (the untimed first call and the
+calls that size the blocks: "warm-up", ``_sampling``), then its samples, block by block
+("samples"). Of the samples' time, "retaken" is the calls made again because they grew the heap
+(``_sampling.timed_call``). "total" is each process's wall time, from fork to exit, so "other"
+(total less the parts) is the fork, setting the process up and exiting. The table gives the
+seconds of every part, summed over the points, and its share of the total; ``--by PARAMETER``
+adds a row per value of that parameter. asv's own work between processes (starting them, writing
+results) is not in it: compare a round's time in a run's log.
 """
 
 import argparse
