@@ -99,9 +99,8 @@ def table(rows, by):
     lines = [header]
     for name, group in groups.items():
         total = sum(row["total"] for row in group)
-        cells = "".join(
-            f" {sum(row[part] for row in group):8.1f} {sum(row[part] for row in group) / total:6.1%}" for part in PARTS
-        )
+        sums = [sum(row[part] for row in group) for part in PARTS]
+        cells = "".join(f" {seconds:8.1f} {seconds / total:6.1%}" for seconds in sums)
         lines.append(f"{name:<28} {len(group):>4} {total:9.1f}{cells}")
     return lines
 
