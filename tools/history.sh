@@ -18,12 +18,11 @@
 # judges them all together again. A release may have --tries such rounds in all (default 1): at the
 # last, results/ is put back as the untimed runs committed it and the script stops, since the next
 # release would be taken on the same machine. Last, a point whose process ran apart from its others
-# has that process taken again (ptbench.retake). Before the timed runs are
-# committed, the release and the series' nearest one are measured as a pair on a few points
-# (ptbench.level): a host that held still at another level than the series' stops the script there.
-# The same check follows the first round that passes, so a host off level is seen in minutes, not
-# after the hour of rounds: that round is taken again like a moved one (a shared host's level comes
-# and goes).
+# has that process taken again (ptbench.retake). Before the timed runs are committed, the release
+# and the series' nearest one are measured as a pair on a few points (ptbench.level): a host that
+# held still at another level than the series' stops the script there. The same check follows the
+# first round that passes, so a host off level is seen in minutes, not after the hour of rounds:
+# that round is taken again like a moved one (a shared host's level comes and goes).
 # PTBENCH_* settings apply as for any run; extra asv arguments go in ASV_ARGS.
 set -euo pipefail
 shopt -s nullglob
