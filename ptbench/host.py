@@ -21,6 +21,8 @@ from asv.machine import Machine, MachineCollection
 
 from benchmarks._config import ConfigError
 
+USAGE = "usage: python -m ptbench.host NAME  (record this host as asv machine NAME)"
+
 
 def _words(text):
     return " ".join(str(text).lower().split())
@@ -93,8 +95,12 @@ def record(name):
 
 def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        sys.exit("usage: python -m ptbench.host NAME")
+    if args in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
+    # A name is never an option: "--help" was once recorded as a machine.
+    if len(args) != 1 or args[0].startswith("-"):
+        sys.exit(USAGE)
     try:
         values = record(args[0])
     except ConfigError as e:

@@ -86,6 +86,21 @@ def test_recording_this_host_keeps_its_values(tmp_path, monkeypatch, capsys):
         host.main(["elsewhere"])
 
 
+@pytest.mark.parametrize("args", [[], ["a", "b"], ["--machine"], ["-x"]])
+def test_an_option_or_a_wrong_count_is_not_a_machine_name(tmp_path, monkeypatch, args):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(SystemExit, match="^usage: python -m ptbench.host NAME"):
+        host.main(args)
+    assert not (tmp_path / ".asv-machine.json").exists()
+
+
+def test_help_prints_the_usage_and_records_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert host.main(["--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: python -m ptbench.host NAME")
+    assert not (tmp_path / ".asv-machine.json").exists()
+
+
 def test_the_main_job_asks_for_a_name_among_several_machines(tmp_path):
     """With two machines recorded and neither named after this host, asv cannot pick one: the main
     job says which it knows and how to choose, in one line (it raised a KeyError)."""
