@@ -193,11 +193,11 @@ def test_every_install_starts_from_an_empty_environment(config):
     assert conf["uninstall_command"] == ["python {conf_dir}/history/clean_env.py"]
 
 
-def test_history_commits_results_run_by_run(tmp_path):
-    """tools/history.sh --commit: each untimed run that passes is committed, the timed runs together
-    after the last, the release's results only; a failed untimed run gets no commit (what it saved
-    goes in with the next commit), the next still runs, and the exit status says one failed. asv,
-    the run list, the steadiness check and setup are stand-ins: the second run fails."""
+def fake_history(tmp_path, *options):
+    """tools/history.sh --commit OPTIONS 2.0.1 in a git repository where asv, the run list, the
+    steadiness check and setup are stand-ins: two untimed runs, a and b, the second failing, then
+    a first and a timed round of c. Returns the finished process, the commit subjects of the
+    results and the asv runs the release's file recorded."""
     root = Path(__file__).resolve().parents[1]
     (tmp_path / "tools").mkdir()
     (tmp_path / "tools" / "history.sh").write_text((root / "tools" / "history.sh").read_text())
@@ -220,12 +220,32 @@ def test_history_commits_results_run_by_run(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t"}
     env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
     run = subprocess.run(
-        ["bash", "tools/history.sh", "--commit", "2.0.1"], cwd=tmp_path, env=env, capture_output=True, text=True
+        ["bash", "tools/history.sh", "--commit", *options, "2.0.1"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
     )
+    log = subprocess.run([*git, "log", "--format=%s", "--name-only"], capture_output=True, text=True, check=True).stdout
+    assert "notes.txt" not in log
+    subjects = [line.split(" (")[0] for line in log.splitlines() if line.startswith("Release history")]
+    return run, subjects, (tmp_path / "results" / "m" / "2.0.1-env.json").read_text().split()
+
+
+def test_history_commits_results_run_by_run(tmp_path):
+    """tools/history.sh --commit: each untimed run that passes is committed, the timed runs together
+    after the last, the release's results only; a failed untimed run gets no commit (what it saved
+    goes in with the next commit), the next still runs, and the exit status says one failed."""
+    run, subjects, runs = fake_history(tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "== 2.0.1, b: asv exited 1" in run.stdout
-    log = subprocess.run([*git, "log", "--format=%s", "--name-only"], capture_output=True, text=True, check=True).stdout
-    subjects = [line.split(" (")[0] for line in log.splitlines() if line.startswith("Release history")]
     assert subjects == ["Release history: torch 2.0.1, the timed benchmarks' 2 runs", "Release history: torch 2.0.1, a"]
-    assert "notes.txt" not in log
-    assert (tmp_path / "results" / "m" / "2.0.1-env.json").read_text().split() == ["^a[.]", "^b[.]", "^c\\b", "^c\\b"]
+    assert runs == ["^a[.]", "^b[.]", "^c\\b", "^c\\b"]
+
+
+def test_history_untimed_takes_no_timed_round(tmp_path):
+    """--untimed: the untimed runs only, each committed as it passes."""
+    run, subjects, runs = fake_history(tmp_path, "--untimed")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert subjects == ["Release history: torch 2.0.1, a"]
+    assert runs == ["^a[.]", "^b[.]"]

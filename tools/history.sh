@@ -5,6 +5,7 @@
 #   bash tools/history.sh 2.13.0 2.14.1                     # releases as asv names them (`asv run --help`)
 #   bash tools/history.sh --commit 2.13.0 2.14.1            # also commit each release's results
 #   bash tools/history.sh --commit --tries 6 2.13.0 2.14.1  # wait for a steady machine (below)
+#   bash tools/history.sh --commit --untimed 2.3.1          # only the untimed classes (below)
 # With --commit a long history lands release by release, so a stopped session loses at most the
 # current one: each untimed class is committed as it passes, the timed rounds together after the
 # last; only the release's results, whatever else is staged. After every timed round the samples say
@@ -23,15 +24,18 @@
 # held still at another level than the series' stops the script there. The same check follows the
 # first round that passes, so a host off level is seen in minutes, not after the hour of rounds:
 # that round is taken again like a moved one (a shared host's level comes and goes).
+# --untimed takes only the untimed classes (peak memory, backend difference): they do not depend on
+# the host's speed, so a host that moves too much for timed rounds can still add them to its series.
 # PTBENCH_* settings apply as for any run; extra asv arguments go in ASV_ARGS.
 set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
-usage="usage: bash tools/history.sh [--commit] [--tries N] [--wait SECONDS] RELEASE [RELEASE ...]"
-commit=0 tries=1 wait=600
+usage="usage: bash tools/history.sh [--commit] [--untimed] [--tries N] [--wait SECONDS] RELEASE [RELEASE ...]"
+commit=0 untimed_only=0 tries=1 wait=600
 while [ $# -gt 0 ]; do
     case $1 in
         --commit) commit=1 ;;
+        --untimed) untimed_only=1 ;;
         --tries | --wait)
             [[ ${2:-} =~ ^[0-9]+$ ]] || { echo "error: $1 takes a whole number; $usage" >&2; exit 2; }
             [ "$1" = --tries ] && tries=$2 || wait=$2
@@ -92,6 +96,7 @@ for release in "$@"; do
         IFS=$'\t' read -r -a step <<< "${steps[i]}"
         kind=${step[0]} label=${step[1]}
         i=$((i + 1))
+        [ $untimed_only = 0 ] || [ "$kind" = untimed ] || continue
         if [ "$kind" = retake ]; then
             # Removes each process apart from its point's others from the files; prints the points.
             [ ${#mine[@]} -gt 0 ] && step[2]=$(.venv/bin/python -m ptbench.retake "${mine[@]}" -b "${step[2]}") \
