@@ -205,7 +205,8 @@ def publish(config="asv.conf.json"):
 
 PLOTTED = """
 var plot = window.$ && $('#main-graph').data('plot');
-if (!plot) return null;
+// asv fetches one graph file per machine and replots as each arrives: read the plot once none is pending
+if (!plot || $.active) return null;
 return plot.getData().map(function (s) {
     return {label: s.label || '', points: s.data.filter(function (p) { return p && p[1] !== null; })};
 });
