@@ -203,11 +203,24 @@ def suite_regex(suite):
 
 
 RETAKE_ROUNDS = 3  # fewest processes a point needs for one to be the odd one (``ptbench.retake``)
+PROBE_POINTS = 16  # a probe's points: 80-120 s on the 2-core VM (a timm first round: 130 in 16 min)
 
 
 def bench_regex(names):
     """The ``asv run --bench`` regex that selects exactly these classes or benchmarks."""
     return "^(?:" + "|".join(re.escape(name) for name in names) + r")\b"
+
+
+def points_regex(names):
+    """The ``asv run --bench`` regex that selects exactly the points of these asv names."""
+    return "^(?:" + "|".join(re.escape(name) for name in names) + ")$"
+
+
+def first_points(settings, bench, count, only=None):
+    """The asv names of the first ``count`` points (in this module's order) that run under
+    ``settings`` and that ``bench`` (and ``only``, when given) select."""
+    names = [asv_name(name, point) for name, point, why in statuses(settings, pattern=bench) if not why]
+    return [name for name in names if not only or re.search(only, name)][:count]
 
 
 def narrowed(bench, only):
@@ -227,6 +240,7 @@ class Step:
     timed: bool = False
     first: bool = False  # the first round of ``time_`` benchmarks: one process per point
     retake: bool = False  # ``ptbench.retake`` narrows ``bench`` to the points with a process apart
+    probe: bool = False  # a first round's first points, taken and put back before it (``steps``)
     only: str = None  # the main job's ``--points``: a regex the points' asv names must match
 
     @property
@@ -236,10 +250,12 @@ class Step:
 
     @property
     def kind(self):
+        if self.probe:
+            return "probe"
         return "retake" if self.retake else "first" if self.first else "timed" if self.timed else "untimed"
 
 
-def steps(settings, trial=False, only=None):
+def steps(settings, trial=False, only=None, probe=False):
     """The asv runs of a full run, in order; the main job (``ptbench.bench``) and the release
     history (``tools/history.sh``) both take them.
 
@@ -254,6 +270,9 @@ def steps(settings, trial=False, only=None):
     after each round (``ptbench.steady``). Last, one process more for each point whose process
     ran apart from its others, in place of that one (``ptbench.retake``). A trial run takes a class
     per run. ``only`` (a regex) narrows every run to the points in whose asv name it finds a match.
+    ``probe``: before each first round, its first ``PROBE_POINTS`` points the same way, a run whose
+    times ``tools/history.sh`` judges and then throws away: a host too unsteady for the round is
+    seen in two minutes rather than in sixteen.
     """
     benchmarks = measured(settings, only)
     classes = [Step(suite, suite_regex(suite), timed=SUITES[suite].timed, only=only) for suite in suites_of(benchmarks)]
@@ -269,6 +288,10 @@ def steps(settings, trial=False, only=None):
                 options = ("-a", "rounds=1", "--append-samples") if adding else ("-a", "rounds=1")
                 label = f"round {total - left + 1}/{total}: {', '.join(group)}"
                 first = not adding and any(map(times, group))
+                if first and probe:
+                    names = first_points(settings, bench_regex(group), PROBE_POINTS, only)
+                    if names:
+                        found.append(Step(f"probe of {label}", points_regex(names), options, timed=True, probe=True))
                 found.append(Step(label, bench_regex(group), options, timed=True, first=first, only=only))
     if total >= RETAKE_ROUNDS:
         again = ("-a", "rounds=1", "--append-samples")
@@ -292,13 +315,18 @@ def main(argv=None):
         " benchmarks, one process a point), timed or retake (ptbench.retake narrows its --bench), label, --bench"
         " regex, other asv arguments, tab-separated",
     )
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help=f"with --runs: before each first round, a probe of its first {PROBE_POINTS} points (tools/history.sh)",
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
     except ConfigError as e:
         sys.exit(f"error: {e}")
     if args.runs:
-        for step in steps(settings):
+        for step in steps(settings, probe=args.probe):
             print(step.kind, step.label, step.bench, *step.options, sep="\t")
         return
     found = list(statuses(settings, (args.torch, args.python), args.bench))

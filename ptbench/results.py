@@ -19,16 +19,21 @@ def timed(name, pattern=None):
 
 
 def timed_points(data, pattern=None, versions=None):
-    """{(benchmark, params): (value, stats, samples)} for the measured points of ``time_`` benchmarks;
-    with ``versions`` ({benchmark: version}), only those measured at that version."""
+    """{(benchmark, params): (value, stats, samples)} for the measured points of ``time_`` benchmarks
+    that ``pattern`` selects (by the benchmark's name, or as ``asv run -b`` does, by the point's
+    ``name('v1', 'v2')``); with ``versions`` ({benchmark: version}), only those measured at that
+    version."""
     columns = data["result_columns"]
     found = {}
     for name, row in data["results"].items():
         column = dict(zip(columns, row, strict=False))
-        if not timed(name, pattern) or (versions is not None and column.get("version") != versions.get(name)):
+        if not timed(name) or (versions is not None and column.get("version") != versions.get(name)):
             continue
         combos = list(itertools.product(*column["params"])) or [()]
+        whole = timed(name, pattern)
         for i, params in enumerate(combos):
+            if not whole and not re.search(pattern, f"{name}({', '.join(params)})"):
+                continue
             value = column["result"][i]
             if value is None or math.isnan(value):
                 continue

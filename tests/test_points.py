@@ -89,6 +89,25 @@ def test_the_settings_choose_points(monkeypatch):
     assert len(half) == 31
 
 
+def test_a_probe_takes_its_first_rounds_first_points(monkeypatch):
+    """``--probe`` (tools/history.sh --commit): before each first round, a run of exactly its first
+    ``PROBE_POINTS`` running points, with the round's arguments; the main job's runs have none."""
+    monkeypatch.setenv("PTBENCH_DEVICE", "cpu")
+    settings = Settings.from_env()
+    plain, probed = points.steps(settings), points.steps(settings, probe=True)
+    assert [step for step in probed if not step.probe] == plain
+    assert [(a.kind, b.kind) for a, b in zip(probed, probed[1:], strict=False) if a.probe] == [("probe", "first")] * 2
+    for probe, round_ in ((a, b) for a, b in zip(probed, probed[1:], strict=False) if a.probe):
+        assert probe.options == round_.options and probe.label == f"probe of {round_.label}"
+        running = [points.asv_name(b, p) for b, p, why in points.statuses(settings, pattern=round_.bench) if not why]
+        # asv matches a point's name, as points.asv_name spells it
+        chosen = [name for name in running if re.search(probe.bench, name)]
+        assert chosen == running[: points.PROBE_POINTS]
+    names = points.first_points(settings, r"^timm_suite\.Eager\.time_step\b", 3, only="training")
+    assert len(names) == 3 and all("'training'" in name for name in names)
+    assert points.first_points(settings, "no such benchmark", 3) == []
+
+
 @pytest.mark.slow
 def test_a_run_under_other_settings_keeps_earlier_results(tmp_path):
     """Two runs of one commit: the second (PTBENCH_SLOW=1, another point) keeps the first's values."""

@@ -1,6 +1,7 @@
 """ptbench.steady on result files with known spans, and tools/history.sh keeping an unsteady run
 out of results/ (asv and the setup replaced by stand-ins, so it runs in a second)."""
 
+import itertools
 import json
 import os
 import re
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 from asv_results import committed
 
+from benchmarks import points
+from benchmarks._config import Settings
 from ptbench import retake, steady
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,6 +71,12 @@ def test_a_first_round_has_its_own_limit_and_a_selection_its_points(tmp_path, ca
     assert "above 1.03x" in capsys.readouterr().out
     assert steady.main([str(path), "--one-process", "-b", "^timm_suite"]) == 0
     assert "no timed point" in capsys.readouterr().out
+    assert steady.main([str(path), "--probe"]) == 0  # a probe's few points: 1.05x at most
+    assert "(one process each)" in capsys.readouterr().out
+    assert steady.main([str(path), "--probe", "--limit", "1.04"]) == 1
+    # -b also selects points by their asv names, as asv run -b does
+    assert steady.main([str(path), "-b", r"\('p[12]'\)$"]) == 0
+    assert "2 timed points" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         steady.main([str(path), "-b", "("])
     assert "-b '(' is not a regex" in capsys.readouterr().err
@@ -96,7 +105,8 @@ def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010, levels=()
     """tools/history.sh --commit 2.11.0 in a copy of the repository whose asv writes the release's
     result file with the next of ``spreads`` on each of its runs (10 ms a point; a spread, or
     (spread, apart) for ``result_file``), beside 2.10.0's committed run at ``neighbor`` seconds a
-    point; the --bench of each asv run in ``selected``. ``ptbench.level`` (a pair of installed
+    point, or a whole result file for a dict; the --bench of each asv run in ``selected``, and the
+    run recorded in the release's file before each in ``found``. ``ptbench.level`` (a pair of installed
     releases) is a stand-in that exits with the next of ``levels`` (0 once they run out) and
     appends the result file it was given to the file ``levels``."""
     repo = tmp_path / "repo"
@@ -115,7 +125,9 @@ def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010, levels=()
     stand_in.write_text(
         "#!/bin/sh\n"
         "n=$(cat runs 2>/dev/null || echo 0); echo $((n + 1)) > runs\n"
-        'echo "$4" >> selected\n'
+        "printf '%s\\n' \"$4\" >> selected\n"
+        # what the release's file held before this run: a probe's times are put back
+        """{ grep -o '"run": [0-9]*' results/m/2.11.0-env.json || echo none; } >> found\n"""
         "cp spreads/$n.json results/m/2.11.0-env.json\n"
     )
     stand_in.chmod(0o755)
@@ -124,9 +136,13 @@ def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010, levels=()
     (repo / "level-codes").write_text("".join(f"{code}\n" for code in levels) + "0\n" * len(spreads))
     (repo / "spreads").mkdir()
     for i, spread in enumerate(spreads):
-        spread, apart = spread if isinstance(spread, tuple) else (spread, 1.0)
-        (repo / "spreads" / f"{i}.json").write_text(json.dumps({**result_file(spread, apart=apart), "run": i}))
-    (repo / ".gitignore").write_text(".venv/\n.asv/\nspreads/\nruns\nselected\nlevels\nlevel-codes\n")
+        if isinstance(spread, dict):  # a whole result file
+            data = spread
+        else:
+            spread, apart = spread if isinstance(spread, tuple) else (spread, 1.0)
+            data = result_file(spread, apart=apart)
+        (repo / "spreads" / f"{i}.json").write_text(json.dumps({**data, "run": i}))
+    (repo / ".gitignore").write_text(".venv/\n.asv/\nspreads/\nruns\nselected\nfound\nlevels\nlevel-codes\n")
     git(repo, "init", "-q")
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "start")
@@ -141,7 +157,7 @@ def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010, levels=()
 
 def plan():
     """(kind, label, regex) of each asv run of tools/history.sh, as ``benchmarks.points --runs`` prints them."""
-    out = subprocess.check_output([sys.executable, "-m", "benchmarks.points", "--runs"], cwd=ROOT, text=True)
+    out = subprocess.check_output([sys.executable, "-m", "benchmarks.points", "--runs", "--probe"], cwd=ROOT, text=True)
     return [line.split("\t")[:3] for line in out.splitlines()]
 
 
@@ -149,6 +165,8 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     steps = plan()
     timing = [i for i, (kind, _, regex) in enumerate(steps) if kind in ("first", "timed") and re.search(regex, TIMED)]
     assert [steps[i][0] for i in timing] == ["first", "timed", "timed", "timed"]
+    assert steps[timing[0] - 1][0] == "probe" and TIMED in steps[timing[0] - 1][1]
+    untimed = max(i for i, (kind, _, _) in enumerate(steps) if kind == "untimed")  # the last untimed run
     assert steps[-1][0] == "retake" and re.search(steps[-1][2], TIMED)
     repo, path, proc = history(tmp_path / "steady", [1.02] * len(steps))
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -169,12 +187,12 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert stopped in proc.stdout and "== level stand-in" in proc.stdout
     assert (repo / "runs").read_text().strip() == str(timing[0] + 1)
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
-    assert json.loads(path.read_text())["run"] == timing[0] - 1  # the last untimed run's, committed
+    assert json.loads(path.read_text())["run"] == untimed  # the last untimed run's, committed
     kept = repo / ".asv" / "unsteady" / "results" / "m" / path.name
     assert json.loads(kept.read_text())["run"] == timing[0]
     # Off level once, then on it: the first round alone is taken again.
     repo, path, proc = history(
-        tmp_path / "level-again", [1.02] * (len(steps) + 1), levels=[1], options=("--tries", "2", "--wait", "0")
+        tmp_path / "level-again", [1.02] * (len(steps) + 2), levels=[1], options=("--tries", "2", "--wait", "0")
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "try 2 of 2: this round again in 0 s" in proc.stdout
@@ -186,7 +204,7 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     stopped = "== 2.11.0, the timed runs: not committed, kept in .asv/unsteady/; stopping: this host is not at the"
     assert stopped in proc.stdout
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
-    assert json.loads(path.read_text())["run"] == timing[0] - 1
+    assert json.loads(path.read_text())["run"] == untimed
     kept = repo / ".asv" / "unsteady" / "results" / "m" / path.name
     assert json.loads(kept.read_text())["run"] == len(steps) - 2  # the last timed round's file
     for levels in ([2], [0, 2]):  # the pair failed: no second try
@@ -214,7 +232,7 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert "median 1.400x" in proc.stdout and "not committed, kept in .asv/unsteady/" in proc.stdout
     assert "1.900x" not in proc.stdout
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == f"?? results/m/{stray}\n"
-    assert json.loads(path.read_text())["run"] == timing[0] - 1  # the last untimed run's, committed
+    assert json.loads(path.read_text())["run"] == untimed  # the last untimed run's, committed
     kept = repo / ".asv" / "unsteady" / "results" / "m" / path.name
     assert kept.read_text() == json.dumps({**result_file(1.4), "run": timing[-1]})
 
@@ -235,17 +253,17 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert "2.000x (6 points), beyond 1.25x" in proc.stdout
     assert proc.stdout.count("this round again in 0 s") == 2
     assert "stopping: this host is not at the machine's pace (above)" in proc.stdout
-    assert (repo / "runs").read_text().strip() == str(timing[0] + 3)
+    assert (repo / "runs").read_text().strip() == str(timing[0] + 5)  # each try, the probe and the round
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
-    assert json.loads(path.read_text())["run"] == timing[0] - 1  # the last untimed run's, committed
+    assert json.loads(path.read_text())["run"] == untimed  # the last untimed run's, committed
 
     # With a second try the round is taken again (nothing before it is repeated) and passes.
-    spreads.insert(timing[0] + 1, 1.02)
+    spreads[timing[0] + 1 : timing[0] + 1] = [1.02, 1.02]  # the probe and the round again
     repo, path, proc = history(tmp_path / "again", spreads, options=("--tries", "2", "--wait", "0"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "try 2 of 2: this round again in 0 s" in proc.stdout
-    assert (repo / "runs").read_text().strip() == str(len(steps))
-    assert json.loads(path.read_text())["run"] == len(steps) - 1  # the second try's last run, committed
+    assert (repo / "runs").read_text().strip() == str(len(steps) + 1)
+    assert json.loads(path.read_text())["run"] == len(steps)  # the second try's last run, committed
     assert git(repo, "status", "--porcelain") == ""
 
     # A later round unsteady twice: only that round is taken again, and a third try passes.
@@ -257,6 +275,43 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert (repo / "runs").read_text().strip() == str(len(steps) + 1)
     rounds = sum(kind in ("first", "timed") for kind, _, _ in steps)
     assert f"the timed benchmarks' {rounds} runs" in git(repo, "log", "-1", "--format=%s")
+
+
+def probe_file(spread, regex):
+    """A result file whose timed points include those a probe's ``regex`` selects (as asv names
+    them), three samples each from 10 ms to ``spread`` times that."""
+    space = points.SUITES["autograd_functional.Time"].space
+    chosen = [p for p in space.points() if re.search(regex, points.asv_name(TIMED, p))]
+    params = [[repr(v) for v in dict.fromkeys(p[name] for p in chosen)] for name in space.names]
+    n = len(list(itertools.product(*params)))
+    samples = [0.010 * (1 + (spread - 1) * i / 2) for i in range(3)]
+    data = result_file(1.0)
+    data["results"][TIMED] = [[0.010] * n, params, "5", [samples] * n, *[[1] * n for _ in STATS]]
+    return data
+
+
+def test_a_probe_before_the_first_round_saves_an_unsteady_round(tmp_path):
+    """The first round's first points, taken first: unsteady, they are set aside and taken again
+    after --wait, without the round; steady, they are put back and the round follows."""
+    steps = plan()
+    at = next(i for i, (kind, label, _) in enumerate(steps) if kind == "probe" and TIMED in label)
+    regex = steps[at][2]
+    assert len(points.first_points(Settings.from_env(), regex, 99)) == points.PROBE_POINTS
+    spreads = [1.02] * (len(steps) + 1)
+    spreads[at : at + 2] = [probe_file(1.08, regex), probe_file(1.02, regex)]
+    repo, path, proc = history(tmp_path, spreads, options=("--tries", "2", "--wait", "0"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    probed = f"== 2.11.0, {steps[at][1]}: not committed, kept in .asv/unsteady/; try 2 of 2: this round again in 0 s"
+    assert f"{points.PROBE_POINTS} timed points (one process each), their samples span a median 1.080x" in proc.stdout
+    assert "above 1.05x" in proc.stdout and probed in proc.stdout
+    selected = (repo / "selected").read_text().splitlines()
+    assert selected[at : at + 3] == [regex, regex, steps[at + 1][2]]  # no round between the probes
+    found = (repo / "found").read_text().splitlines()
+    assert found[at + 1 : at + 3] == [f'"run": {at - 1}'] * 2  # each probe's file put back
+    kept = repo / ".asv" / "unsteady" / "results" / "m" / path.name
+    assert json.loads(kept.read_text())["run"] == at
+    assert git(repo, "status", "--porcelain") == ""
+    assert json.loads(path.read_text())["run"] == len(steps) - 1
 
 
 def test_committed_runs_are_steady():

@@ -24,6 +24,10 @@
 # held still at another level than the series' stops the script there. The same check follows the
 # first round that passes, so a host off level is seen in minutes, not after the hour of rounds:
 # that round is taken again like a moved one (a shared host's level comes and goes).
+# With --commit each first round has a probe before it: its first few points, taken, judged as a
+# first round is (against a looser limit: ptbench.steady --probe) and put back. A probe that fails
+# is set aside and taken again like a round, so on a host too unsteady for the timm points' 16-minute
+# first round a try costs two minutes; a first round set aside has its probe taken again before it.
 # --untimed takes only the untimed classes (peak memory, backend difference): they do not depend on
 # the host's speed, so a host that moves too much for timed rounds can still add them to its series.
 # PTBENCH_* settings apply as for any run; extra asv arguments go in ASV_ARGS.
@@ -47,7 +51,9 @@ while [ $# -gt 0 ]; do
 done
 [ $# -ge 1 ] && [ "$tries" -ge 1 ] || { echo "$usage" >&2; exit 2; }
 bash tools/setup.sh
-plan=$(.venv/bin/python -m benchmarks.points --runs)  # a bad PTBENCH_* setting stops here
+probe=()
+[ $commit = 0 ] || probe=(--probe)  # judged only to be committed
+plan=$(.venv/bin/python -m benchmarks.points --runs "${probe[@]}")  # a bad PTBENCH_* setting stops here
 mapfile -t steps <<< "$plan"
 before_round=.asv/history-round  # the release's result files as they were before the current round
 
@@ -69,6 +75,13 @@ stop() {  # MESSAGE: results/ as the release's untimed runs committed it, say ME
     for file in "${mine[@]}"; do git checkout --quiet -- "$file" 2>/dev/null || rm -f "$file"; done
     echo "== $release, $1"
     exit 1
+}
+
+put_back() {  # FILE...: each as it was before the current round
+    local file
+    for file in "$@"; do
+        if [ -e "$before_round/$file" ]; then cp "$before_round/$file" "$file"; else rm "$file"; fi
+    done
 }
 
 on_level() {  # FILE...: exit status 0 when the host ran them at their series' level, 1 when not, 2 when
@@ -95,6 +108,8 @@ for release in "$@"; do
     while [ $i -lt ${#steps[@]} ]; do
         IFS=$'\t' read -r -a step <<< "${steps[i]}"
         kind=${step[0]} label=${step[1]}
+        # The step taken again after a set-aside round: a first round's probe before it, if it has one.
+        [ "$kind" = first ] && [ $i -gt 0 ] && [[ ${steps[i - 1]} == probe$'\t'* ]] || again=$i
         i=$((i + 1))
         [ $untimed_only = 0 ] || [ "$kind" = untimed ] || continue
         if [ "$kind" = retake ]; then
@@ -125,11 +140,11 @@ for release in "$@"; do
             elif [ ${#written[@]} -gt 0 ]; then
                 [ $runs -gt 0 ] || timed_start=$run_start
                 moved=0 paced=1 level=0
-                one=()  # a benchmark's first round: one process per point
-                [ "$kind" = first ] && one=(--one-process)
+                one=()  # a benchmark's first round: one process per point; a probe, its first few
+                case $kind in first) one=(--one-process) ;; probe) one=(--probe) ;; esac
                 .venv/bin/python -m ptbench.steady "${written[@]}" -b "${step[2]}" "${one[@]}" || moved=1
-                # A first round's times also say whether this host runs at the machine's pace.
-                [ "$kind" != first ] || .venv/bin/python -m ptbench.pace "${written[@]}" -b "${step[2]}" || paced=0
+                # A first round's (and its probe's) times also say whether this host runs at the machine's pace.
+                [ "$kind" = timed ] || .venv/bin/python -m ptbench.pace "${written[@]}" -b "${step[2]}" || paced=0
                 if [ "$kind" = first ] && [ $moved = 0 ] && [ $paced = 1 ] && [ $commit = 1 ] && [ $leveled = 0 ]; then
                     leveled=1
                     on_level "${written[@]}" || level=$? leveled=0
@@ -137,8 +152,8 @@ for release in "$@"; do
                 if { [ $moved = 1 ] || [ $paced = 0 ] || [ $level != 0 ]; } && [ $commit = 1 ]; then
                     for file in "${written[@]}"; do
                         mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
-                        if [ -e "$before_round/$file" ]; then cp "$before_round/$file" "$file"; else rm "$file"; fi
                     done
+                    put_back "${written[@]}"
                     if [ $try -ge "$tries" ] || [ $level = 2 ]; then
                         why="take the rest on a steady machine"
                         [ $level = 0 ] || why=$(level_why $level)
@@ -147,10 +162,11 @@ for release in "$@"; do
                     fi
                     echo "== $release, $label: not committed, kept in .asv/unsteady/; try $((try + 1)) of $tries: this round again in $wait s"
                     sleep "$wait"
-                    try=$((try + 1)) i=$((i - 1))
+                    try=$((try + 1)) i=$again
                     continue
                 fi
-                runs=$((runs + 1))
+                # A probe's times are not the round's: its points are taken again in the round.
+                if [ "$kind" = probe ]; then put_back "${written[@]}"; else runs=$((runs + 1)); fi
             fi
         else
             echo "== $release, $label: asv exited $?"
