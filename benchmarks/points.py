@@ -203,7 +203,7 @@ def suite_regex(suite):
 
 
 RETAKE_ROUNDS = 3  # fewest processes a point needs for one to be the odd one (``ptbench.retake``)
-PROBE_POINTS = 16  # a probe's points: 80-120 s on the 2-core VM (a timm first round: 130 in 16 min)
+PROBE_POINTS = 16  # a probe's points (``steps``); a timm first round has 130, an autograd one 73
 
 
 def bench_regex(names):
@@ -312,7 +312,8 @@ def main(argv=None):
         "--runs",
         action="store_true",
         help="only the asv runs of a full run, in order, one a line: untimed, first (the first round of time_"
-        " benchmarks, one process a point), timed or retake (ptbench.retake narrows its --bench), label, --bench"
+        " benchmarks, one process a point), timed, retake (ptbench.retake narrows its --bench) or probe (--probe),"
+        " label, --bench"
         " regex, other asv arguments, tab-separated",
     )
     parser.add_argument(

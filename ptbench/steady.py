@@ -29,8 +29,8 @@ after try, so ``tools/history.sh`` takes its first 16 points (``benchmarks.point
 before it, judges them, and puts the files back (``--probe``, limit 1.05): the median over 16
 points moves more than over 130. In the model-17 series' committed first rounds, the first 16 timm
 eager points spanned a median 1.010-1.032x (whole rounds 1.014-1.026x), the first 16 autograd
-points 1.010-1.023x; the round of 2.4.1 set aside on 2026-12-06 (1.096x in all) 1.076x in its first
-16 timm points. The round itself is judged as before.
+points 1.010-1.023x; the two tries of 2.4.1's timm round set aside on 2026-12-06 (1.096x and 1.090x
+in all) 1.076x and 1.096x in their first 16. The round itself is judged as before.
 """
 
 import json

@@ -154,6 +154,7 @@ for release in "$@"; do
                         mkdir -p ".asv/unsteady/$(dirname "$file")" && cp "$file" ".asv/unsteady/$file"
                     done
                     put_back "${written[@]}"
+                    echo "== $release, $label: $((SECONDS - run_start)) s"
                     if [ $try -ge "$tries" ] || [ $level = 2 ]; then
                         why="take the rest on a steady machine"
                         [ $level = 0 ] || why=$(level_why $level)
