@@ -271,8 +271,8 @@ def steps(settings, trial=False, only=None, probe=False):
     ran apart from its others, in place of that one (``ptbench.retake``). A trial run takes a class
     per run. ``only`` (a regex) narrows every run to the points in whose asv name it finds a match.
     ``probe``: before each first round, its first ``PROBE_POINTS`` points the same way, a run whose
-    times ``tools/history.sh`` judges and then throws away: a host too unsteady for the round is
-    seen in two minutes rather than in sixteen.
+    times ``tools/history.sh`` judges and then throws away: a host too unsteady for the timm
+    points' 16-minute first round is seen in under two minutes.
     """
     benchmarks = measured(settings, only)
     classes = [Step(suite, suite_regex(suite), timed=SUITES[suite].timed, only=only) for suite in suites_of(benchmarks)]
@@ -313,8 +313,7 @@ def main(argv=None):
         action="store_true",
         help="only the asv runs of a full run, in order, one a line: untimed, first (the first round of time_"
         " benchmarks, one process a point), timed, retake (ptbench.retake narrows its --bench) or probe (--probe),"
-        " label, --bench"
-        " regex, other asv arguments, tab-separated",
+        " label, --bench regex, other asv arguments, tab-separated",
     )
     parser.add_argument(
         "--probe",

@@ -27,7 +27,8 @@
 # With --commit each first round has a probe before it: its first few points, taken, judged as a
 # first round is (against a looser limit: ptbench.steady --probe) and put back. A probe that fails
 # is set aside and taken again like a round, so on a host too unsteady for the timm points' 16-minute
-# first round a try costs two minutes; a first round set aside has its probe taken again before it.
+# first round a try costs the probe's 16 points (99 s on the model-17 VM); a first round set aside
+# has its probe taken again before it.
 # --untimed takes only the untimed classes (peak memory, backend difference): they do not depend on
 # the host's speed, so a host that moves too much for timed rounds can still add them to its series.
 # PTBENCH_* settings apply as for any run; extra asv arguments go in ASV_ARGS.
@@ -143,7 +144,7 @@ for release in "$@"; do
                 one=()  # a benchmark's first round: one process per point; a probe, its first few
                 case $kind in first) one=(--one-process) ;; probe) one=(--probe) ;; esac
                 .venv/bin/python -m ptbench.steady "${written[@]}" -b "${step[2]}" "${one[@]}" || moved=1
-                # A first round's (and its probe's) times also say whether this host runs at the machine's pace.
+                # A first round's or probe's times also say whether this host runs at the machine's pace.
                 [ "$kind" = timed ] || .venv/bin/python -m ptbench.pace "${written[@]}" -b "${step[2]}" || paced=0
                 if [ "$kind" = first ] && [ $moved = 0 ] && [ $paced = 1 ] && [ $commit = 1 ] && [ $leveled = 0 ]; then
                     leveled=1
