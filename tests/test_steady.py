@@ -263,6 +263,9 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "try 2 of 2: this round again in 0 s" in proc.stdout
     assert (repo / "runs").read_text().strip() == str(len(steps) + 1)
+    probe, first = steps[timing[0] - 1][2], steps[timing[0]][2]
+    selected = (repo / "selected").read_text().splitlines()
+    assert selected[timing[0] - 1 : timing[0] + 3] == [probe, first, probe, first]  # the probe again first
     assert json.loads(path.read_text())["run"] == len(steps)  # the second try's last run, committed
     assert git(repo, "status", "--porcelain") == ""
 
