@@ -106,9 +106,9 @@ def history(tmp_path, spreads, stray=None, options=(), neighbor=0.010, levels=()
     result file with the next of ``spreads`` on each of its runs (10 ms a point; a spread, or
     (spread, apart) for ``result_file``), beside 2.10.0's committed run at ``neighbor`` seconds a
     point, or a whole result file for a dict; the --bench of each asv run in ``selected``, and the
-    run recorded in the release's file before each in ``found``. ``ptbench.level`` (a pair of installed
-    releases) is a stand-in that exits with the next of ``levels`` (0 once they run out) and
-    appends the result file it was given to the file ``levels``."""
+    run recorded in the release's file before each in ``found``. ``ptbench.level`` (a pair of
+    installed releases) is a stand-in that exits with the next of ``levels`` (0 once they run out)
+    and appends the result file it was given to the file ``levels``."""
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "tools", repo / "tools")
     (repo / "tools" / "setup.sh").write_text("")
@@ -190,7 +190,7 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert json.loads(path.read_text())["run"] == untimed  # the last untimed run's, committed
     kept = repo / ".asv" / "unsteady" / "results" / "m" / path.name
     assert json.loads(kept.read_text())["run"] == timing[0]
-    # Off level once, then on it: the first round alone is taken again.
+    # Off level once, then on it: the first round alone (after its probe) is taken again.
     repo, path, proc = history(
         tmp_path / "level-again", [1.02] * (len(steps) + 2), levels=[1], options=("--tries", "2", "--wait", "0")
     )
@@ -257,7 +257,7 @@ def test_history_commits_a_steady_run_and_keeps_an_unsteady_one_aside(tmp_path):
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
     assert json.loads(path.read_text())["run"] == untimed  # the last untimed run's, committed
 
-    # With a second try the round is taken again (nothing before it is repeated) and passes.
+    # With a second try the round is taken again (after its probe, nothing before them) and passes.
     spreads[timing[0] + 1 : timing[0] + 1] = [1.02, 1.02]  # the probe and the round again
     repo, path, proc = history(tmp_path / "again", spreads, options=("--tries", "2", "--wait", "0"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
