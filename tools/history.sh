@@ -27,8 +27,8 @@
 # With --commit each first round has a probe before it: its first few points, taken, judged as a
 # first round is (against a looser limit: ptbench.steady --probe) and put back. A probe that fails
 # is set aside and taken again like a round, so on a host too unsteady for the timm points'
-# 16-minute first round a try costs the probe's 16 points (99-113 s on the model-17 VM); a first
-# round set aside has its probe taken again before it.
+# 16-minute first round a try costs the probe's 16 points (their times on the VMs: README); a
+# first round set aside has its probe taken again before it.
 # --untimed takes only the untimed classes (peak memory, backend difference): they do not depend on
 # the host's speed, so a host that moves too much for timed rounds can still add them to its series.
 # PTBENCH_* settings apply as for any run; extra asv arguments go in ASV_ARGS.
