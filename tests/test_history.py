@@ -193,31 +193,37 @@ def test_every_install_starts_from_an_empty_environment(config):
     assert conf["uninstall_command"] == ["python {conf_dir}/history/clean_env.py"]
 
 
-def fake_history(tmp_path, *options):
+def fake_history(tmp_path, *options, env=()):
     """tools/history.sh --commit OPTIONS 2.0.1 in a git repository where asv, the run list, the
     steadiness check and setup are stand-ins: two untimed runs, a and b, the second failing, then
-    a first and a timed round of c. Returns the finished process, the commit subjects of the
-    results and the asv runs the release's file recorded."""
+    a first and a timed round of c (either failing too while a file `fail` names its option,
+    `-a` or `--append-samples`).
+    Returns the finished process, the commit subjects of the results and the asv runs the
+    release's file recorded."""
     root = Path(__file__).resolve().parents[1]
-    (tmp_path / "tools").mkdir()
-    (tmp_path / "tools" / "history.sh").write_text((root / "tools" / "history.sh").read_text())
-    (tmp_path / "tools" / "setup.sh").write_text("")
     bin_dir = tmp_path / ".venv" / "bin"
-    bin_dir.mkdir(parents=True)
-    # python -m benchmarks.points --runs (and, answering 0, python -m ptbench.steady)
-    steps = ["untimed a ^a[.]", "untimed b ^b[.]", "first c1 ^c\\b -a rounds=1", "timed c2 ^c\\b --append-samples"]
-    lines = "".join("\t".join(step.split()) + "\n" for step in steps)
-    (bin_dir / "python").write_text(f"#!/bin/sh\ncat <<'EOF'\n{lines}EOF\n")
-    # called as: asv run REL^! --bench RE ...; saves as asv names files, REL-ENV.json
-    asv = '#!/bin/sh\nmkdir -p results/m\nprintf "%s\\n" "$4" >> "results/m/${2%^!}-env.json"\n[ "$4" != "^b[.]" ]\n'
-    (bin_dir / "asv").write_text(asv)
-    for script in bin_dir.iterdir():
-        script.chmod(0o755)
+    if not bin_dir.exists():
+        (tmp_path / "tools").mkdir()
+        (tmp_path / "tools" / "history.sh").write_text((root / "tools" / "history.sh").read_text())
+        (tmp_path / "tools" / "setup.sh").write_text("")
+        bin_dir.mkdir(parents=True)
+        # python -m benchmarks.points --runs (and, answering 0, python -m ptbench.steady)
+        steps = ["untimed a ^a[.]", "untimed b ^b[.]", "first c1 ^c\\b -a rounds=1", "timed c2 ^c\\b --append-samples"]
+        lines = "".join("\t".join(step.split()) + "\n" for step in steps)
+        (bin_dir / "python").write_text(f"#!/bin/sh\ncat <<'EOF'\n{lines}EOF\n")
+        # called as: asv run REL^! --bench RE ...; saves as asv names files, REL-ENV.json
+        asv = (
+            '#!/bin/sh\nmkdir -p results/m\nprintf "%s\\n" "$4" >> "results/m/${2%^!}-env.json"\n'
+            '[ "$4" != "^b[.]" ] && ! grep -qx -- "$5" fail 2>/dev/null\n'
+        )
+        (bin_dir / "asv").write_text(asv)
+        for script in bin_dir.iterdir():
+            script.chmod(0o755)
+        subprocess.run(["git", "-C", str(tmp_path), "init", "-q"], check=True)
+        (tmp_path / "notes.txt").write_text("staged, not a result")
+        subprocess.run(["git", "-C", str(tmp_path), "add", "notes.txt"], check=True)
     git = ["git", "-C", str(tmp_path)]
-    subprocess.run([*git, "init", "-q"], check=True)
-    (tmp_path / "notes.txt").write_text("staged, not a result")
-    subprocess.run([*git, "add", "notes.txt"], check=True)
-    env = {"PATH": "/usr/bin:/bin", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t"}
+    env = {"PATH": "/usr/bin:/bin", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", **dict(env)}
     env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
     run = subprocess.run(
         ["bash", "tools/history.sh", "--commit", *options, "2.0.1"],
@@ -226,10 +232,11 @@ def fake_history(tmp_path, *options):
         capture_output=True,
         text=True,
     )
-    log = subprocess.run([*git, "log", "--format=%s", "--name-only"], capture_output=True, text=True, check=True).stdout
+    log = subprocess.run([*git, "log", "--format=%s", "--name-only"], capture_output=True, text=True).stdout
     assert "notes.txt" not in log
     subjects = [line.split(" (")[0] for line in log.splitlines() if line.startswith("Release history")]
-    return run, subjects, (tmp_path / "results" / "m" / "2.0.1-env.json").read_text().split()
+    results = tmp_path / "results" / "m" / "2.0.1-env.json"
+    return run, subjects, results.read_text().split() if results.exists() else []
 
 
 def test_history_commits_results_run_by_run(tmp_path):
@@ -249,3 +256,34 @@ def test_history_untimed_takes_no_timed_round(tmp_path):
     assert run.returncode == 1, run.stdout + run.stderr
     assert subjects == ["Release history: torch 2.0.1, a"]
     assert runs == ["^a[.]", "^b[.]"]
+
+
+def test_history_resume_goes_on_from_the_runs_that_passed(tmp_path):
+    """A release whose second timed run fails is not committed; its first is kept, and --resume
+    takes only the run after it, then commits both. A kept state is gone on from only with the
+    same runs and ASV_ARGS."""
+    (tmp_path / "fail").write_text("--append-samples\n")
+    run, subjects, runs = fake_history(tmp_path)
+    assert run.returncode == 1 and "== 2.0.1, c2: asv exited 1" in run.stdout, run.stdout + run.stderr
+    assert subjects == ["Release history: torch 2.0.1, a"]
+    kept = tmp_path / ".asv" / "history-resume" / "2.0.1"
+    assert (kept / "results" / "m" / "2.0.1-env.json").read_text().split() == ["^a[.]", "^b[.]", "^c\\b"]
+    (tmp_path / "fail").unlink()
+    run, _, _ = fake_history(tmp_path, "--resume", env={"ASV_ARGS": "--quick"})
+    assert run.returncode == 2 and "was kept by a run with other runs or ASV_ARGS" in run.stderr
+    run, subjects, runs = fake_history(tmp_path, "--resume")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "going on from the 1 timed runs kept in .asv/history-resume/2.0.1, at run 4 of 4" in run.stdout
+    assert subjects == ["Release history: torch 2.0.1, the timed benchmarks' 2 runs", "Release history: torch 2.0.1, a"]
+    assert runs == ["^a[.]", "^b[.]", "^c\\b", "^c\\b"]  # the failed run's line gone with its file
+    assert not kept.exists()
+    run, _, _ = fake_history(tmp_path, "--resume")
+    assert "no stopped run kept" in run.stdout
+
+
+def test_history_keeps_no_runs_after_a_failed_one(tmp_path):
+    """A failed timed run is taken again: the runs after it are not kept for --resume."""
+    (tmp_path / "fail").write_text("-a\n")
+    run, _, _ = fake_history(tmp_path)
+    assert "== 2.0.1, c1: asv exited 1" in run.stdout and "== 2.0.1, c2: 0 s" in run.stdout, run.stdout
+    assert not (tmp_path / ".asv" / "history-resume").exists()

@@ -6,6 +6,7 @@
 #   bash tools/history.sh --commit 2.13.0 2.14.1            # also commit each release's results
 #   bash tools/history.sh --commit --tries 6 2.13.0 2.14.1  # wait for a steady machine (below)
 #   bash tools/history.sh --commit --untimed 2.3.1          # only the untimed classes (below)
+#   bash tools/history.sh --commit --resume 2.3.1           # go on from a stopped run's rounds (below)
 # With --commit a long history lands release by release, so a stopped session loses at most the
 # current one: each untimed class is committed as it passes, the timed rounds together after the
 # last; only the release's results, whatever else is staged. After every timed round the samples say
@@ -29,17 +30,24 @@
 # is set aside and taken again like a round, so on a host too unsteady for the timm points'
 # 16-minute first round a try costs the probe's 16 points (their times on the VMs: README); a
 # first round set aside has its probe taken again before it.
+# --resume goes on where a stopped --commit run of the release left off: after each timed run that
+# passes, the release's files and where its runs stand are kept in .asv/history-resume/RELEASE/
+# (until the release is committed), and --resume puts them back and takes the next run, so a
+# release longer than a session, or one stopped by a round set aside too late to take again, keeps
+# its passed rounds. They are judged with the rounds still to come as within one run: a host that
+# moved between the two runs shows as a round set aside. It needs the same run list and ASV_ARGS.
 # --untimed takes only the untimed classes (peak memory, backend difference): they do not depend on
 # the host's speed, so a host that moves too much for timed rounds can still add them to its series.
 # PTBENCH_* settings apply as for any run; extra asv arguments go in ASV_ARGS.
 set -euo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
-usage="usage: bash tools/history.sh [--commit] [--untimed] [--tries N] [--wait SECONDS] RELEASE [RELEASE ...]"
-commit=0 untimed_only=0 tries=1 wait=600
+usage="usage: bash tools/history.sh [--commit] [--resume] [--untimed] [--tries N] [--wait SECONDS] RELEASE [RELEASE ...]"
+commit=0 resume=0 untimed_only=0 tries=1 wait=600
 while [ $# -gt 0 ]; do
     case $1 in
         --commit) commit=1 ;;
+        --resume) resume=1 ;;
         --untimed) untimed_only=1 ;;
         --tries | --wait)
             [[ ${2:-} =~ ^[0-9]+$ ]] || { echo "error: $1 takes a whole number; $usage" >&2; exit 2; }
@@ -51,12 +59,16 @@ while [ $# -gt 0 ]; do
     shift
 done
 [ $# -ge 1 ] && [ "$tries" -ge 1 ] || { echo "$usage" >&2; exit 2; }
+[ $resume = 0 ] || [ $commit = 1 ] || { echo "error: --resume goes on from a --commit run; $usage" >&2; exit 2; }
 bash tools/setup.sh
 probe=()
 [ $commit = 0 ] || probe=(--probe)  # judged only to be committed
 plan=$(.venv/bin/python -m benchmarks.points --runs "${probe[@]}")  # a bad PTBENCH_* setting stops here
 mapfile -t steps <<< "$plan"
 before_round=.asv/history-round  # the release's result files as they were before the current round
+resume_dir=.asv/history-resume   # per release: its files and where its runs stood after the last that passed
+# What a kept state must match to be gone on from: the same runs, saved where this run saves.
+context=$(printf 'ASV_ARGS=%s\n%s' "${ASV_ARGS:-}" "$plan")
 
 fingerprints() {  # RELEASE: each of the release's result files and its checksum
     local file
@@ -75,6 +87,7 @@ stop() {  # MESSAGE: results/ as the release's untimed runs committed it, say ME
     # release would be taken on the same host
     for file in "${mine[@]}"; do git checkout --quiet -- "$file" 2>/dev/null || rm -f "$file"; done
     echo "== $release, $1"
+    [ $runs = 0 ] || echo "== $release: its $runs timed runs that passed are kept in $resume_dir/$release: --resume goes on from them"
     exit 1
 }
 
@@ -96,6 +109,29 @@ level_why() {  # STATUS: on_level's
         || echo "the host's level could not be measured (above)"
 }
 
+keep_state() {  # after a timed run passed: what --resume needs to go on after it (--commit, and
+    # no timed run failed: one that did is taken again)
+    local dir=$resume_dir/$release file
+    [ $commit = 1 ] && [ $timed_ok = 1 ] || return 0
+    rm -rf "$dir.new" && mkdir -p "$dir.new"
+    for file in "${mine[@]}"; do mkdir -p "$dir.new/$(dirname "$file")" && cp "$file" "$dir.new/$file"; done
+    printf '%s %s %s %s\n%s\n' $i $runs $leveled $((SECONDS - timed_start)) "$context" > "$dir.new/state"
+    rm -rf "$dir" && mv "$dir.new" "$dir"
+}
+
+take_state() {  # --resume: the release's files and counts as keep_state left them
+    local dir=$resume_dir/$release elapsed
+    read -r i runs leveled elapsed < "$dir/state"
+    if [ "$(tail -n +2 "$dir/state")" != "$context" ]; then
+        echo "error: $dir was kept by a run with other runs or ASV_ARGS; go on with those, or start over without --resume" >&2
+        exit 2
+    fi
+    mapfile -t mine < <(cd "$dir" && find results -name '*.json' | sort)
+    for file in "${mine[@]}"; do cp "$dir/$file" "$file"; done
+    timed_start=$((SECONDS - elapsed))
+    echo "== $release: going on from the $runs timed runs kept in $dir, at run $((i + 1)) of ${#steps[@]}"
+}
+
 failed=0  # a failed run does not stop the others; the exit status says it failed
 for release in "$@"; do
     start=$SECONDS
@@ -106,6 +142,15 @@ for release in "$@"; do
     timed_start=$SECONDS
     timed_ok=1  # every timed run passed: they are committed together
     i=0
+    if [ -e "$resume_dir/$release/state" ]; then
+        if [ $resume = 1 ]; then
+            take_state
+        else
+            echo "== $release: starting over, without --resume: the stopped run's rounds in $resume_dir/$release give way to the first round that passes"
+        fi
+    elif [ $resume = 1 ]; then
+        echo "== $release: no stopped run kept in $resume_dir/$release; starting from the first run"
+    fi
     while [ $i -lt ${#steps[@]} ]; do
         IFS=$'\t' read -r -a step <<< "${steps[i]}"
         kind=${step[0]} label=${step[1]}
@@ -138,6 +183,7 @@ for release in "$@"; do
                     || commit_results "Release history: torch $release, $label ($((SECONDS - run_start)) s)" "${written[@]}"
             elif [ "$kind" = retake ]; then
                 runs=$((runs + 1))
+                keep_state
             elif [ ${#written[@]} -gt 0 ]; then
                 [ $runs -gt 0 ] || timed_start=$run_start
                 moved=0 paced=1 level=0
@@ -168,7 +214,12 @@ for release in "$@"; do
                     continue
                 fi
                 # A probe's times are not the round's: its points are taken again in the round.
-                if [ "$kind" = probe ]; then put_back "${written[@]}"; else runs=$((runs + 1)); fi
+                if [ "$kind" = probe ]; then
+                    put_back "${written[@]}"
+                else
+                    runs=$((runs + 1))
+                    keep_state
+                fi
             fi
         else
             echo "== $release, $label: asv exited $?"
@@ -189,6 +240,7 @@ for release in "$@"; do
         fi
         commit_results "Release history: torch $release, the timed benchmarks' $runs runs ($((SECONDS - timed_start)) s)" \
             "${mine[@]}"
+        rm -rf "${resume_dir:?}/$release"
     fi
     echo "== $release: $((SECONDS - start)) s"
 done
