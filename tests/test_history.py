@@ -207,10 +207,12 @@ def fake_history(tmp_path, *options, env=()):
         (tmp_path / "tools" / "history.sh").write_text((root / "tools" / "history.sh").read_text())
         (tmp_path / "tools" / "setup.sh").write_text("")
         bin_dir.mkdir(parents=True)
-        # python -m benchmarks.points --runs (and, answering 0, python -m ptbench.steady)
+        # python -m benchmarks.points --runs, and python -m ptbench.steady: 0, or while a file
+        # `moved` exists 1 for a round after the first
         steps = ["untimed a ^a[.]", "untimed b ^b[.]", "first c1 ^c\\b -a rounds=1", "timed c2 ^c\\b --append-samples"]
         lines = "".join("\t".join(step.split()) + "\n" for step in steps)
-        (bin_dir / "python").write_text(f"#!/bin/sh\ncat <<'EOF'\n{lines}EOF\n")
+        moved = '[ "$2" = ptbench.steady ] && [ -e moved ] && case "$*" in *--one-process) ;; *) exit 1 ;; esac\n'
+        (bin_dir / "python").write_text(f"#!/bin/sh\n{moved}cat <<'EOF'\n{lines}EOF\n")
         # called as: asv run REL^! --bench RE ...; saves as asv names files, REL-ENV.json
         asv = (
             '#!/bin/sh\nmkdir -p results/m\nprintf "%s\\n" "$4" >> "results/m/${2%^!}-env.json"\n'
@@ -259,23 +261,24 @@ def test_history_untimed_takes_no_timed_round(tmp_path):
 
 
 def test_history_resume_goes_on_from_the_runs_that_passed(tmp_path):
-    """A release whose second timed run fails is not committed; its first is kept, and --resume
-    takes only the run after it, then commits both. A kept state is gone on from only with the
-    same runs and ASV_ARGS."""
-    (tmp_path / "fail").write_text("--append-samples\n")
+    """A release stopped by its second timed round set aside (the host moved, no tries left) is not
+    committed; its first round is kept, and --resume takes only the round after it, then commits
+    both. A kept state is gone on from only with the same runs and ASV_ARGS."""
+    (tmp_path / "moved").write_text("")
     run, subjects, runs = fake_history(tmp_path)
-    assert run.returncode == 1 and "== 2.0.1, c2: asv exited 1" in run.stdout, run.stdout + run.stderr
+    assert run.returncode == 1 and "== 2.0.1, c2: not committed, kept in .asv/unsteady/; stopping" in run.stdout
+    assert "1 timed runs that passed are kept in .asv/history-resume/2.0.1: --resume goes on" in run.stdout
     assert subjects == ["Release history: torch 2.0.1, a"]
     kept = tmp_path / ".asv" / "history-resume" / "2.0.1"
     assert (kept / "results" / "m" / "2.0.1-env.json").read_text().split() == ["^a[.]", "^b[.]", "^c\\b"]
-    (tmp_path / "fail").unlink()
+    (tmp_path / "moved").unlink()
     run, _, _ = fake_history(tmp_path, "--resume", env={"ASV_ARGS": "--quick"})
     assert run.returncode == 2 and "was kept by a run with other runs or ASV_ARGS" in run.stderr
     run, subjects, runs = fake_history(tmp_path, "--resume")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "going on from the 1 timed runs kept in .asv/history-resume/2.0.1, at run 4 of 4" in run.stdout
     assert subjects == ["Release history: torch 2.0.1, the timed benchmarks' 2 runs", "Release history: torch 2.0.1, a"]
-    assert runs == ["^a[.]", "^b[.]", "^c\\b", "^c\\b"]  # the failed run's line gone with its file
+    assert runs == ["^a[.]", "^b[.]", "^c\\b", "^c\\b"]  # the set-aside round's line gone with its file
     assert not kept.exists()
     run, _, _ = fake_history(tmp_path, "--resume")
     assert "no stopped run kept" in run.stdout

@@ -87,7 +87,11 @@ stop() {  # MESSAGE: results/ as the release's untimed runs committed it, say ME
     # release would be taken on the same host
     for file in "${mine[@]}"; do git checkout --quiet -- "$file" 2>/dev/null || rm -f "$file"; done
     echo "== $release, $1"
-    [ $runs = 0 ] || echo "== $release: its $runs timed runs that passed are kept in $resume_dir/$release: --resume goes on from them"
+    local kept
+    if [ -e "$resume_dir/$release/state" ]; then
+        read -r _ kept _ < "$resume_dir/$release/state"
+        echo "== $release: $kept timed runs that passed are kept in $resume_dir/$release: --resume goes on from them"
+    fi
     exit 1
 }
 
