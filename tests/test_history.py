@@ -274,6 +274,8 @@ def test_history_resume_goes_on_from_the_runs_that_passed(tmp_path):
     (tmp_path / "moved").unlink()
     run, _, _ = fake_history(tmp_path, "--resume", env={"ASV_ARGS": "--quick"})
     assert run.returncode == 2 and "was kept by a run with other runs or ASV_ARGS" in run.stderr
+    run, _, _ = fake_history(tmp_path, "--resume", "--untimed")  # would commit the kept rounds alone
+    assert run.returncode == 2 and "which --untimed leaves out" in run.stderr
     run, subjects, runs = fake_history(tmp_path, "--resume")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "going on from the 1 timed runs kept in .asv/history-resume/2.0.1, at run 4 of 4" in run.stdout

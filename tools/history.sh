@@ -60,6 +60,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -ge 1 ] && [ "$tries" -ge 1 ] || { echo "$usage" >&2; exit 2; }
 [ $resume = 0 ] || [ $commit = 1 ] || { echo "error: --resume goes on from a --commit run; $usage" >&2; exit 2; }
+[ $resume = 0 ] || [ $untimed_only = 0 ] || { echo "error: --resume goes on with timed rounds, which --untimed leaves out; $usage" >&2; exit 2; }
 bash tools/setup.sh
 probe=()
 [ $commit = 0 ] || probe=(--probe)  # judged only to be committed
